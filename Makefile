@@ -1,0 +1,116 @@
+# Open Budget Map: install, run and test from a fresh checkout.
+#
+#   make install        Python venv (.venv) + npm assets (static/vendor) + compiled translations
+#   make run            install, migrate the database, load the demo data, serve on 127.0.0.1:5000
+#   make test           install the test extras and Debian's chromium, then run pytest
+#                       (extra pytest arguments: make test PYTEST_ARGS='-k map -x')
+#   make translations   re-extract messages and update the .po catalogues
+#   make clean          remove everything the targets above installed
+#
+# Needs: python3 (>= 3.11, with venv), npm, and apt-get for the browser tests.
+# Each step leaves a stamp file, so a re-run only redoes what changed: the Python packages are
+# reinstalled when pyproject.toml changes, the npm packages when package.json or
+# package-lock.json change. The stamps live inside .venv/ and node_modules/, so deleting either
+# folder by hand also forgets its stamps.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app app
+PYTEST_ARGS ?=
+
+VENV_STAMP   := $(VENV)/.install.stamp
+TEST_STAMP   := $(VENV)/.install-test.stamp
+NPM_STAMP    := node_modules/.npm-ci.stamp
+ASSETS       := static/vendor/manifest.json
+
+# Compile only the catalogues that exist: with no translations/*/LC_MESSAGES/messages.po yet,
+# MO_FILES is empty and `install` simply skips this step.
+PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.DEFAULT_GOAL := install
+.DELETE_ON_ERROR:
+# `translations` is also a folder, so it must be phony or make would call it up to date.
+.PHONY: install install-test browser run test translations clean
+
+# Fail with a readable message unless interpreter $(1) is Python >= 3.11.
+define require_python_311
+@$(1) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+  echo "error: Open Budget Map needs Python >= 3.11, but '$(1)' is" \
+       "$$($(1) -c 'import platform; print(platform.python_version())' 2>/dev/null || echo 'not runnable')." >&2; \
+  echo "       Install Python 3.11+ with venv support, or pick one: make PYTHON=python3.12 ..." >&2; \
+  echo "       (If .venv was made with an older Python, remove it first: make clean.)" >&2; \
+  exit 1; }
+endef
+
+## ---------------------------------------------------------------- install
+
+install: $(VENV_STAMP) $(ASSETS) $(MO_FILES)
+
+# The virtualenv itself.
+$(BIN)/python:
+	$(call require_python_311,$(PYTHON))
+	$(PYTHON) -m venv $(VENV)
+
+# The app and its dependencies, editable, into the venv.
+$(VENV_STAMP): pyproject.toml | $(BIN)/python
+	$(call require_python_311,$(BIN)/python)
+	$(BIN)/python -m pip install -e .
+	touch $@
+
+# npm packages exactly as locked (npm ci wipes node_modules first, stamp included).
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Copy the files the pages need into static/vendor/ and write the version manifest.
+$(ASSETS): $(NPM_STAMP) scripts/install_assets.py map_builder/assets.py | $(VENV_STAMP)
+	$(BIN)/python scripts/install_assets.py
+
+# One .mo per catalogue, rebuilt when its .po changes (fuzzy entries are left out).
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV_STAMP)
+	$(BIN)/pybabel compile -d translations -l $*
+
+## ---------------------------------------------------------------- tests
+
+install-test: install $(TEST_STAMP) browser
+
+# pytest, Playwright's Python package (no browser download) and Babel.
+$(TEST_STAMP): pyproject.toml $(VENV_STAMP)
+	$(BIN)/python -m pip install -e '.[test]'
+	touch $@
+
+# Debian's /usr/bin/chromium + fonts via apt; a quick no-op when already installed.
+browser:
+	bash scripts/install-browser.sh
+
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## ---------------------------------------------------------------- run
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+## ---------------------------------------------------------------- translations
+
+# Refresh the catalogues after changing user-visible text:
+#   1. extract every string marked with _(), _l() (lazy) or N_() (marked, translated later)
+#      from the Python files and templates listed in babel.cfg into translations/messages.pot;
+#   2. merge the new template into each translations/<locale>/LC_MESSAGES/messages.po.
+# Then translate the new/fuzzy entries; the next `make install` compiles them.
+# A new language is started once with:
+#   .venv/bin/pybabel init -i translations/messages.pot -d translations -l <locale>
+translations: $(VENV_STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o translations/messages.pot .
+	$(if $(PO_FILES),$(BIN)/pybabel update -i translations/messages.pot -d translations,\
+	  @echo "No translations/*/LC_MESSAGES/messages.po yet; start one with: $(BIN)/pybabel init -i translations/messages.pot -d translations -l <locale>")
+
+## ---------------------------------------------------------------- clean
+
+# Everything installed above (the stamps live inside .venv/ and node_modules/).
+clean:
+	rm -rf $(VENV) node_modules static/vendor
