@@ -1,0 +1,1 @@
+"""Geometry without Flask: load and check boundaries, place points in districts, aggregate."""
