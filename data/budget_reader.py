@@ -1,0 +1,157 @@
+"""Read a budget table as officials' Excel saves it, keeping every cell as the text typed.
+
+CSV comes in UTF-8 (with or without BOM) or Windows-1251, separated by ',' or ';' (or tab);
+XLSX is read from its first sheet. Nothing is interpreted here: values stay strings so the
+validator can quote them back exactly, and each row keeps the number Excel shows for it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from data.budget_format import COLUMNS_BY_NAME, NAME_COLUMNS, Problem
+
+CSV_DELIMITERS = (";", ",", "\t")
+HEADER_ROW = 1
+
+
+class UnreadableFile(ValueError):
+    """The file is not a CSV or XLSX table that can be read at all."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@dataclass
+class RawTable:
+    """Cells as text, columns by their format name, indexed by the row number Excel shows."""
+
+    frame: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+
+
+def normalise_header(name: object) -> str:
+    """'Facility ID ' -> 'facility_id': case, spaces and hyphens do not matter."""
+    text = str(name if name is not None else "").replace("\ufeff", "").strip().lower()
+    return re.sub(r"[\s\-]+", "_", text)
+
+
+def decode_csv(content: bytes) -> str:
+    """UTF-8 (BOM or not) first; anything that is not UTF-8 is Windows-1251, as Excel saves it."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return content.decode("cp1251", errors="replace")
+
+
+def sniff_delimiter(text: str) -> str:
+    """The separator used most in the header line (Russian Excel writes ';')."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: header.count(d) for d in CSV_DELIMITERS}
+    best = max(CSV_DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def read_csv_cells(content: bytes) -> list[list[str]]:
+    text = decode_csv(content)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    try:
+        return [row for row in reader]
+    except csv.Error as exc:
+        raise UnreadableFile("unreadable_file", detail=str(exc)) from exc
+
+
+def excel_cell_text(value: object) -> str:
+    """Text of an XLSX cell as the official sees it (dates as YYYY-MM-DD, no '.0' on integers)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return format(Decimal(repr(value)), "f")
+    return str(value)
+
+
+def read_xlsx_cells(content: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook  # imported here: only XLSX uploads pay for it
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # zipfile, XML and openpyxl errors all mean "not a workbook"
+        raise UnreadableFile("unreadable_file", detail=str(exc) or type(exc).__name__) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        return [[excel_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def cells_from_file(content: bytes, filename: str) -> list[list[str]]:
+    """Rows of text cells from a .csv or .xlsx file; the header is the first row."""
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".csv":
+        return read_csv_cells(content)
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx_cells(content)
+    raise UnreadableFile("unsupported_file", value=suffix or filename)
+
+
+def table_from_cells(rows: list[list[str]]) -> RawTable:
+    """Map the header to format columns and keep the non-empty rows under their Excel numbers."""
+    problems: list[Problem] = []
+    header = [normalise_header(h) for h in (rows[0] if rows else [])]
+    keep: dict[int, str] = {}
+    for position, name in enumerate(header):
+        if not name:
+            continue
+        if name not in COLUMNS_BY_NAME:
+            problems.append(Problem("warning", HEADER_ROW, name, name, "unknown_column",
+                                    {"column": name}))
+        elif name in keep.values():
+            problems.append(Problem("error", HEADER_ROW, name, name, "duplicate_column",
+                                    {"column": name}))
+        else:
+            keep[position] = name
+    present = set(keep.values())
+    for column in COLUMNS_BY_NAME.values():
+        if column.required and column.name not in present:
+            problems.append(Problem("error", HEADER_ROW, column.name, "", "missing_column",
+                                    {"column": column.name}))
+    if not present.intersection(NAME_COLUMNS):
+        problems.append(Problem("error", HEADER_ROW, None, "", "missing_name_column"))
+
+    width = len(header)
+    body = [(number, row) for number, row in enumerate(rows[1:], start=HEADER_ROW + 1)
+            if any(str(cell).strip() for cell in row)]
+    data = {name: [row[pos].strip() if pos < len(row) else "" for _, row in body]
+            for pos, name in keep.items() if pos < width}
+    frame = pd.DataFrame(data, index=pd.Index([n for n, _ in body], name="row"), dtype=object)
+    if frame.empty and not any(p.severity == "error" for p in problems):
+        problems.append(Problem("error", None, None, "", "empty_file"))
+    return RawTable(frame=frame, problems=problems)
+
+
+def read_budget_file(content: bytes, filename: str) -> RawTable:
+    """Read an uploaded or imported budget file; unreadable files become one error, not a crash."""
+    try:
+        return table_from_cells(cells_from_file(content, filename))
+    except UnreadableFile as exc:
+        return RawTable(frame=pd.DataFrame(index=pd.Index([], name="row")),
+                        problems=[Problem("error", None, None, exc.params.get("value", ""),
+                                          exc.code, exc.params)])

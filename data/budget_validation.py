@@ -1,0 +1,349 @@
+"""Validate a budget table row by row and report every problem at once.
+
+Each check is vectorised over a column (a 500,000-row file must validate in seconds), but
+reports per cell: the Excel row number, the column, the value as typed and a message code
+(see ``data.messages``). A table with any error must not be published; warnings are kept and
+shown. The result also carries the typed budget lines and one row per facility, placed in its
+district, ready for ``data.uploads``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from data import budget_format as fmt
+from data.budget_format import Problem
+from data.budget_reader import RawTable
+from data.identifiers import is_valid_bin
+from geo.assign import assign_districts
+
+TIYN_PER_TENGE = 100
+SPACES = r"[\s\u00a0\u202f]"
+PLAIN_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
+
+
+@dataclass
+class ValidatedTable:
+    """The outcome of validation: problems, and the typed data when there is no error."""
+
+    problems: list[Problem]
+    lines: pd.DataFrame = field(default_factory=pd.DataFrame)
+    facilities: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def fiscal_years(self) -> list[int]:
+        return sorted(int(y) for y in self.lines["fiscal_year"].unique()) if len(self.lines) else []
+
+
+class ProblemLog:
+    """Collects problems from boolean masks over a column."""
+
+    def __init__(self):
+        self.problems: list[Problem] = []
+
+    def add(self, severity: str, mask, frame_column: pd.Series, column: str | None, code: str,
+            params=None):
+        """One problem per True in ``mask``; ``params`` is a dict or a function of the row label."""
+        mask = np.asarray(mask, dtype=bool)
+        for label in frame_column.index[mask]:
+            extra = params(label) if callable(params) else (params or {})
+            self.problems.append(Problem(severity, int(label), column,
+                                         str(frame_column.get(label, "")), code, extra))
+
+    def error(self, *args, **kw):
+        self.add("error", *args, **kw)
+
+    def warning(self, *args, **kw):
+        self.add("warning", *args, **kw)
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def decimal_separator(raw: pd.DataFrame) -> str:
+    """',' or '.', decided by the coordinates, which always carry decimals.
+
+    "125,000" means 125 thousand in an English file and 125 in a Russian one; the coordinates
+    tell which kind of file this is, and every number in it is read the same way.
+    """
+    sample = pd.concat([raw[c] for c in ("lat", "lon") if c in raw.columns] or [pd.Series([], dtype=object)])
+    sample = sample.astype(str)
+    commas = int(sample.str.contains(",", regex=False).sum())
+    dots = int(sample.str.contains(".", regex=False).sum())
+    return "," if commas > dots else "."
+
+
+def normalise_numbers(values: pd.Series, decimal: str) -> pd.Series:
+    """Text numbers as plain '-1234.5' strings; what cannot be a number is left as it was.
+
+    Spaces and non-breaking spaces group thousands. The other separator than ``decimal`` groups
+    thousands only in groups of three ("1.234.567,5"); alone and not grouped, it is a decimal
+    separator after all ("1,5" in a file that otherwise uses points).
+    """
+    other = "." if decimal == "," else ","
+    text = values.astype(str).str.replace(SPACES, "", regex=True)
+    e_dec, e_other = "\\" + decimal, "\\" + other
+    grouped = text.str.fullmatch(rf"[+-]?\d{{1,3}}(?:{e_other}\d{{3}})+(?:{e_dec}\d+)?")
+    text = text.where(~grouped, text.str.replace(other, "", regex=False))
+    single_other = (text.str.count(e_other) == 1) & ~text.str.contains(e_dec, regex=True)
+    text = text.where(~single_other, text.str.replace(other, decimal, regex=False))
+    return text.str.replace(decimal, ".", regex=False)
+
+
+def parse_numbers(values: pd.Series, decimal: str) -> tuple[pd.Series, np.ndarray]:
+    """Floats and a mask of the non-empty cells that are not numbers."""
+    plain = normalise_numbers(values, decimal)
+    good = plain.str.fullmatch(PLAIN_NUMBER)
+    numbers = pd.to_numeric(plain.where(good), errors="coerce").astype("float64")
+    return numbers, ((values != "") & ~good).to_numpy()
+
+
+def parse_money(values: pd.Series, decimal: str, log: ProblemLog, column: str) -> pd.Series:
+    """Amounts in KZT as exact integer tiyn (nullable); errors for text, negatives, 3+ decimals."""
+    plain = normalise_numbers(values, decimal)
+    given = (values != "").to_numpy()
+    number = plain.str.fullmatch(PLAIN_NUMBER).to_numpy()
+    negative = plain.str.startswith("-").to_numpy()
+    exact = plain.str.fullmatch(r"\+?\d+(?:\.\d{0,2})?|\+?\.\d{1,2}").to_numpy()
+    log.error(given & ~number, values, column, "not_a_number")
+    log.error(given & number & negative, values, column, "negative_amount")
+    log.error(given & number & ~negative & ~exact, values, column, "too_many_decimals")
+    ok = given & exact
+    parts = plain.where(ok, "0").str.lstrip("+").str.partition(".")
+    whole = pd.to_numeric(parts[0].replace("", "0")).astype("int64")
+    cents = pd.to_numeric(parts[2].str.ljust(2, "0").replace("", "00")).astype("int64")
+    tiyn = (whole * TIYN_PER_TENGE + cents).astype("Int64")
+    return tiyn.where(ok, pd.NA)
+
+
+# ---------------------------------------------------------------- other kinds
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """ISO dates (YYYY-MM-DD) or Russian Excel dates (DD.MM.YYYY) as 'YYYY-MM-DD' strings."""
+    iso = pd.to_datetime(values.where(values.str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}")),
+                         format="%Y-%m-%d", errors="coerce")
+    dotted = pd.to_datetime(values.where(values.str.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}")),
+                            format="%d.%m.%Y", errors="coerce")
+    parsed = iso.fillna(dotted)
+    bad = ((values != "") & parsed.isna()).to_numpy()
+    return parsed.dt.strftime("%Y-%m-%d").where(parsed.notna(), None), bad
+
+
+def parse_choices(values: pd.Series, choices: tuple[str, ...]) -> tuple[pd.Series, np.ndarray]:
+    """Enumerated values, matched case-insensitively ('Capital repair' = 'capital_repair')."""
+    keys = values.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+    known = keys.isin(choices)
+    return keys.where(known, None), ((values != "") & ~known).to_numpy()
+
+
+def text_or_none(values: pd.Series) -> pd.Series:
+    return values.where(values != "", None)
+
+
+# ---------------------------------------------------------------- the validator
+
+
+def validate_table(raw: RawTable, districts, today: dt.date | None = None) -> ValidatedTable:
+    """Check every cell and every row of ``raw`` against the format and the geography.
+
+    ``districts`` is the GeoDataFrame of the region's districts indexed by KATO; a point in no
+    district is outside the region.
+    """
+    log = ProblemLog()
+    log.problems.extend(raw.problems)
+    if any(p.severity == "error" for p in raw.problems):
+        return ValidatedTable(problems=log.problems)
+    today = today or dt.date.today()
+    frame = raw.frame.reindex(columns=[c.name for c in fmt.COLUMNS], fill_value="").fillna("")
+    frame = frame.astype(str)
+    decimal = decimal_separator(frame)
+    out = pd.DataFrame(index=frame.index)
+
+    for column in fmt.COLUMNS:
+        values = frame[column.name]
+        empty = (values == "").to_numpy()
+        if column.required:
+            log.error(empty, values, column.name, "required")
+        kind = column.kind
+        if kind == fmt.TEXT:
+            too_long = values.str.len().to_numpy() > column.max_length
+            log.error(too_long, values, column.name, "too_long", {"limit": column.max_length})
+            out[column.name] = text_or_none(values)
+        elif kind == fmt.MONEY:
+            out[column.name] = parse_money(values, decimal, log, column.name)
+        elif kind in (fmt.NUMBER, fmt.LAT, fmt.LON, fmt.PERCENT, fmt.INTEGER, fmt.YEAR):
+            numbers, bad = parse_numbers(values, decimal)
+            log.error(bad, values, column.name, "not_a_number")
+            out[column.name] = _check_number_kind(column, numbers, values, log, today)
+        elif kind == fmt.DATE:
+            out[column.name], bad = parse_dates(values)
+            log.error(bad, values, column.name, "bad_date")
+        elif kind == fmt.CHOICE:
+            out[column.name], bad = parse_choices(values, column.choices)
+            log.error(bad, values, column.name, "unknown_choice",
+                      {"allowed": ", ".join(column.choices)})
+        elif kind == fmt.BIN:
+            compact = values.str.replace(SPACES, "", regex=True)
+            twelve = compact.str.fullmatch(r"\d{12}").to_numpy()
+            log.error(~empty & ~twelve, values, column.name, "bin_not_12_digits")
+            checked = compact.map(is_valid_bin).to_numpy(dtype=bool)
+            log.error(~empty & twelve & ~checked, values, column.name, "bin_bad_check_digit")
+            out[column.name] = compact.where(~empty & checked, None)
+        elif kind == fmt.URL:
+            url = values.str.fullmatch(r"(?i)https?://\S+").to_numpy()
+            log.error(~empty & ~url, values, column.name, "bad_url")
+            too_long = values.str.len().to_numpy() > column.max_length
+            log.error(too_long & url, values, column.name, "too_long", {"limit": column.max_length})
+            out[column.name] = text_or_none(values)
+        elif kind == fmt.KATO:
+            out[column.name] = text_or_none(values.str.replace(SPACES, "", regex=True))
+        else:  # pragma: no cover - a new kind must be handled above
+            raise ValueError(f"unknown column kind {kind!r}")
+
+    nameless = ((frame["facility_name_kk"] == "") & (frame["facility_name_ru"] == "")).to_numpy()
+    log.error(nameless, frame["facility_name_ru"], "facility_name_ru", "name_required")
+    _check_dates_order(out, frame, log)
+    _check_duplicate_keys(out, frame, log)
+    _check_facility_consistency(out, frame, log)
+    facilities = _place_facilities(out, frame, districts, log)
+    paid_above = (out["amount_paid"] > out["amount_allocated"]).fillna(False).to_numpy(dtype=bool)
+    log.warning(paid_above, frame["amount_paid"], "amount_paid", "paid_above_allocated",
+                lambda row: {"paid": frame.at[row, "amount_paid"],
+                             "allocated": frame.at[row, "amount_allocated"]})
+    no_unit = (out["capacity"].notna() & out["capacity_unit"].isna()).to_numpy()
+    log.warning(no_unit, frame["capacity"], "capacity", "capacity_without_unit")
+
+    problems = sorted(log.problems, key=lambda p: (p.row or 0, p.severity != "error"))
+    if any(p.severity == "error" for p in problems):
+        return ValidatedTable(problems=problems)
+    lines = out.drop(columns=[c for c in fmt.FACILITY_ATTRIBUTES]).reset_index(names="source_row")
+    return ValidatedTable(problems=problems, lines=lines, facilities=facilities)
+
+
+def _check_number_kind(column, numbers: pd.Series, values: pd.Series, log: ProblemLog,
+                       today: dt.date) -> pd.Series:
+    name = column.name
+    if column.kind == fmt.LAT:
+        log.error((numbers.abs() > 90).to_numpy(), values, name, "lat_out_of_range")
+        return numbers.where(numbers.abs() <= 90)
+    if column.kind == fmt.LON:
+        log.error((numbers.abs() > 180).to_numpy(), values, name, "lon_out_of_range")
+        return numbers.where(numbers.abs() <= 180)
+    if column.kind == fmt.PERCENT:
+        outside = ((numbers < 0) | (numbers > 100)).to_numpy()
+        log.error(outside, values, name, "progress_out_of_range")
+        return numbers.where(~outside)
+    if column.kind == fmt.NUMBER:
+        log.error((numbers <= 0).to_numpy(), values, name, "not_positive")
+        return numbers.where(numbers > 0)
+    whole = numbers.notna() & (numbers == numbers.round())
+    log.error((numbers.notna() & ~whole).to_numpy(), values, name, "not_an_integer")
+    if column.kind == fmt.YEAR:
+        low, high = fmt.FIRST_FISCAL_YEAR, today.year + fmt.YEARS_AHEAD
+        outside = whole & ((numbers < low) | (numbers > high))
+        log.error(outside.to_numpy(), values, name, "year_out_of_range", {"low": low, "high": high})
+        return numbers.where(whole & ~outside).astype("Int64")
+    log.error((whole & (numbers <= 0)).to_numpy(), values, name, "not_positive")
+    return numbers.where(whole & (numbers > 0)).astype("Int64")
+
+
+def _check_dates_order(out: pd.DataFrame, frame: pd.DataFrame, log: ProblemLog) -> None:
+    both = out["start_date"].notna() & out["end_date"].notna()
+    reversed_ = both & (out["end_date"].fillna("") < out["start_date"].fillna(""))
+    log.error(reversed_.to_numpy(), frame["end_date"], "end_date", "end_before_start",
+              lambda row: {"start": frame.at[row, "start_date"]})
+
+
+def _check_duplicate_keys(out: pd.DataFrame, frame: pd.DataFrame, log: ProblemLog) -> None:
+    """The second and later rows with the same budget-line key are errors."""
+    key = out[list(fmt.LINE_KEY)].astype(object).fillna("").astype(str)
+    complete = out["facility_id"].notna() & out["fiscal_year"].notna() & out["work_type"].notna()
+    key = key[complete]
+    repeated = key.duplicated(keep="first")
+    if not repeated.any():
+        return
+    first_row = key.reset_index().groupby(list(fmt.LINE_KEY), dropna=False)["row"].transform("first")
+    first_row.index = key.index
+    mask = pd.Series(False, index=frame.index)
+    mask[repeated[repeated].index] = True
+    log.error(mask.to_numpy(), frame["facility_id"], "facility_id", "duplicate_key",
+              lambda row: {"first_row": int(first_row[row])})
+
+
+def _check_facility_consistency(out: pd.DataFrame, frame: pd.DataFrame, log: ProblemLog) -> None:
+    """A facility's name, type, place... must be the same on each of its rows (blank = not given)."""
+    ids = out["facility_id"]
+    if ids.isna().all():
+        return
+    rows = pd.Series(out.index, index=out.index)
+    for column in fmt.FACILITY_ATTRIBUTES:
+        values = out[column]
+        given = values.notna() & ids.notna()
+        if not given.any():
+            continue
+        comparable = values[given].astype(str)
+        group = ids[given]
+        first_value = comparable.groupby(group).transform("first")
+        first_row = rows[given].groupby(group).transform("first")
+        differs = comparable != first_value
+        mask = pd.Series(False, index=out.index)
+        mask[differs[differs].index] = True
+        log.error(mask.to_numpy(), frame[column], column, "facility_conflict",
+                  lambda row, c=column, fr=first_row: {
+                      "facility_id": frame.at[row, "facility_id"], "column": c,
+                      "first_row": int(fr[row]), "first_value": frame.at[int(fr[row]), c]})
+
+
+def _place_facilities(out: pd.DataFrame, frame: pd.DataFrame, districts, log: ProblemLog) -> pd.DataFrame:
+    """One row per facility, placed in its district; points outside the region are errors."""
+    attributes = out[["facility_id", *fmt.FACILITY_ATTRIBUTES]]
+    placeable = attributes["facility_id"].notna() & attributes["lat"].notna() & attributes["lon"].notna()
+    firsts = attributes[placeable].groupby("facility_id", sort=False).first()
+    first_rows = pd.Series(attributes.index[placeable], index=attributes.index[placeable]) \
+        .groupby(attributes.loc[placeable, "facility_id"], sort=False).first()
+    if firsts.empty:
+        return pd.DataFrame()
+    placed = assign_districts(firsts["lat"], firsts["lon"], districts)
+    placed.index = firsts.index
+    facilities = firsts.assign(kato=placed["kato"], in_overlap=placed["in_overlap"],
+                               first_row=first_rows)
+
+    outside = facilities["kato"].isna()
+    if outside.any():
+        swapped = assign_districts(facilities.loc[outside, "lon"], facilities.loc[outside, "lat"],
+                                   districts)["kato"].notna().to_numpy()
+        for (facility_id, row), is_swapped in zip(facilities.loc[outside].iterrows(), swapped):
+            line = int(row["first_row"])
+            params = {"lat": frame.at[line, "lat"], "lon": frame.at[line, "lon"]}
+            code = "outside_region_swapped" if is_swapped else "outside_region"
+            log.problems.append(Problem("error", line, "lat", frame.at[line, "lat"], code, params))
+
+    for facility_id, row in facilities[~outside].iterrows():
+        line = int(row["first_row"])
+        given = row["district_kato"]
+        if row["in_overlap"]:
+            log.problems.append(Problem("warning", line, "lat", frame.at[line, "lat"],
+                                        "in_overlap", {"located": row["kato"]}))
+        if pd.isna(given) or given == row["kato"]:
+            continue
+        code = "district_mismatch" if given in districts.index else "unknown_district"
+        log.problems.append(Problem("warning", line, "district_kato", given, code,
+                                    {"located": row["kato"]}))
+    return facilities.drop(columns=["district_kato", "first_row"]).reset_index()

@@ -1,0 +1,63 @@
+"""Message templates for validation problems, translatable without importing Flask.
+
+`data/` must not depend on Flask-Babel, yet officials read these messages in their own
+language. So each message is a plain template marked with ``N_`` (a no-op that pybabel
+extracts); the web layer and the CLI pass the template through ``gettext`` and fill in the
+parameters with ``%``.
+"""
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it here."""
+    return message
+
+
+MESSAGES: dict[str, str] = {
+    # file-level
+    "empty_file": N_("The file has no rows below the header."),
+    "unreadable_file": N_("The file could not be read: %(detail)s"),
+    "unsupported_file": N_("Only .csv and .xlsx files are accepted, not %(value)s."),
+    "missing_column": N_("Required column %(column)s is missing from the header."),
+    "missing_name_column": N_("The header needs facility_name_kk or facility_name_ru (or both)."),
+    "duplicate_column": N_("Column %(column)s appears more than once in the header."),
+    "unknown_column": N_("Column %(column)s is not part of the format and is ignored."),
+    # cell-level errors
+    "required": N_("A value is required."),
+    "name_required": N_("Give the facility's name in Kazakh or Russian (facility_name_kk or facility_name_ru)."),
+    "not_a_number": N_("%(value)s is not a number."),
+    "not_an_integer": N_("%(value)s is not a whole number."),
+    "too_many_decimals": N_("%(value)s has more than two digits after the decimal separator."),
+    "negative_amount": N_("The amount cannot be negative."),
+    "not_positive": N_("The value must be greater than zero."),
+    "unknown_choice": N_("%(value)s is not one of: %(allowed)s."),
+    "bad_date": N_("%(value)s is not a date; write it as YYYY-MM-DD or DD.MM.YYYY."),
+    "end_before_start": N_("The end date is before the start date (%(start)s)."),
+    "year_out_of_range": N_("Fiscal year %(value)s is outside %(low)s-%(high)s."),
+    "lat_out_of_range": N_("Latitude %(value)s is outside -90..90."),
+    "lon_out_of_range": N_("Longitude %(value)s is outside -180..180."),
+    "outside_region": N_("The point (lat %(lat)s, lon %(lon)s) is outside Turkestan region."),
+    "outside_region_swapped": N_("The point (lat %(lat)s, lon %(lon)s) is outside Turkestan region; lat and lon look swapped."),
+    "bin_not_12_digits": N_("A BIN has exactly 12 digits; %(value)s does not."),
+    "bin_bad_check_digit": N_("BIN %(value)s fails the check digit: it is mistyped."),
+    "progress_out_of_range": N_("Physical progress %(value)s is outside 0..100."),
+    "duplicate_key": N_("The same facility, year, work type, funding source and programme are already on row %(first_row)s."),
+    "facility_conflict": N_("Facility %(facility_id)s has a different %(column)s on row %(first_row)s (%(first_value)s)."),
+    "too_long": N_("The text is longer than %(limit)s characters."),
+    "bad_url": N_("%(value)s is not a web address starting with http:// or https://."),
+    # warnings
+    "paid_above_allocated": N_("Paid (%(paid)s) is more than allocated (%(allocated)s)."),
+    "district_mismatch": N_("The point lies in district %(located)s, not in the given %(value)s; the location is used."),
+    "unknown_district": N_("%(value)s is not a KATO code of a district of the region; the location is used."),
+    "in_overlap": N_("The point lies where the Arys and Baidibek boundaries overlap; it is assigned to %(located)s."),
+    "capacity_without_unit": N_("Capacity is given without capacity_unit."),
+}
+
+
+def render(code: str, params: dict, translate=lambda s: s) -> str:
+    """Fill a message template, after passing it through ``translate`` (gettext)."""
+    template = translate(MESSAGES[code])
+    try:
+        return template % params
+    except (KeyError, TypeError, ValueError):
+        # A bad translation must never hide the problem from the official.
+        return MESSAGES[code] % params
