@@ -1,0 +1,133 @@
+"""Tables (SQLAlchemy Core). Migrations in ``data/migrations`` create exactly these.
+
+Versioning: every publication is a row of ``versions``. Budget lines belong to the version that
+brought them and are never changed. ``version_state`` says, for each version, which version's
+lines are current for each fiscal year, so the published data after version V is
+"for each year in state(V), the lines of state(V)[year]". A new import points its years at
+itself and keeps the rest; a rollback copies an older version's state. Nothing is rewritten.
+
+Money is exact: integer tiyn (1 KZT = 100 tiyn) in BigInteger columns named ``*_tiyn``.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+districts = sa.Table(
+    "districts", metadata,
+    sa.Column("kato", sa.String(9), primary_key=True),
+    sa.Column("name_kk", sa.String(200), nullable=False),
+    sa.Column("name_ru", sa.String(200), nullable=False),
+    sa.Column("name_en", sa.String(200), nullable=False),
+    sa.Column("unit_type", sa.String(20), nullable=False),
+    sa.Column("population", sa.Integer),
+)
+
+versions = sa.Table(
+    "versions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("created_at", sa.String(32), nullable=False),  # ISO 8601, UTC
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # import | demo | rollback
+    sa.Column("file_name", sa.String(500)),
+    sa.Column("sha256", sa.String(64)),
+    sa.Column("row_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("facility_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("new_facility_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("warning_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("fiscal_years", sa.String(200), nullable=False, server_default=""),
+    sa.Column("rollback_of", sa.Integer, sa.ForeignKey("versions.id")),
+)
+
+version_state = sa.Table(
+    "version_state", metadata,
+    sa.Column("version_id", sa.Integer, sa.ForeignKey("versions.id"), primary_key=True),
+    sa.Column("fiscal_year", sa.Integer, primary_key=True),
+    sa.Column("source_version_id", sa.Integer, sa.ForeignKey("versions.id"), nullable=False),
+)
+
+
+def facility_fields() -> tuple[sa.Column, ...]:
+    """Fresh columns describing a facility (a Column can belong to only one table)."""
+    return (
+        sa.Column("name_kk", sa.String(300)),
+        sa.Column("name_ru", sa.String(300)),
+        sa.Column("name_en", sa.String(300)),
+        sa.Column("facility_type", sa.String(20), nullable=False),
+        sa.Column("lat", sa.Float, nullable=False),
+        sa.Column("lon", sa.Float, nullable=False),
+        sa.Column("district_kato", sa.String(9), sa.ForeignKey("districts.kato"), nullable=False),
+        sa.Column("in_overlap", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("address", sa.String(300)),
+        sa.Column("capacity", sa.Integer),
+        sa.Column("capacity_unit", sa.String(40)),
+        sa.Column("floor_area_m2", sa.Float),
+    )
+
+
+FACILITY_FIELD_NAMES = tuple(c.name for c in facility_fields())
+
+facilities = sa.Table(
+    "facilities", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("facility_id", sa.String(64), nullable=False, unique=True),
+    *facility_fields(),
+    sa.Column("first_version_id", sa.Integer, sa.ForeignKey("versions.id"), nullable=False),
+    sa.Column("updated_version_id", sa.Integer, sa.ForeignKey("versions.id"), nullable=False),
+    sa.Index("ix_facilities_district", "district_kato"),
+)
+
+# A facility's attributes as a version published them, so a rollback restores them too.
+facility_snapshots = sa.Table(
+    "facility_snapshots", metadata,
+    sa.Column("version_id", sa.Integer, sa.ForeignKey("versions.id"), primary_key=True),
+    sa.Column("facility_pk", sa.Integer, sa.ForeignKey("facilities.id"), primary_key=True),
+    *facility_fields(),
+    sa.Index("ix_facility_snapshots_facility", "facility_pk", "version_id"),
+)
+
+budget_lines = sa.Table(
+    "budget_lines", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("version_id", sa.Integer, sa.ForeignKey("versions.id"), nullable=False),
+    sa.Column("facility_pk", sa.Integer, sa.ForeignKey("facilities.id"), nullable=False),
+    sa.Column("fiscal_year", sa.Integer, nullable=False),
+    sa.Column("work_type", sa.String(20), nullable=False),
+    sa.Column("funding_source", sa.String(20)),
+    sa.Column("budget_program_code", sa.String(64)),
+    sa.Column("allocated_tiyn", sa.BigInteger, nullable=False),
+    sa.Column("contracted_tiyn", sa.BigInteger),
+    sa.Column("paid_tiyn", sa.BigInteger),
+    sa.Column("contractor_name", sa.String(300)),
+    sa.Column("contractor_bin", sa.String(12)),
+    sa.Column("procurement_ref", sa.String(100)),
+    sa.Column("start_date", sa.String(10)),  # ISO YYYY-MM-DD: sorts and compares as text
+    sa.Column("end_date", sa.String(10)),
+    sa.Column("status", sa.String(20)),
+    sa.Column("physical_progress_pct", sa.Float),
+    sa.Column("source_url", sa.String(500)),
+    sa.Column("description", sa.Text),
+    sa.Column("source_row", sa.Integer),  # the row in the uploaded file, for tracing back
+    sa.Index("ix_budget_lines_version_year", "version_id", "fiscal_year"),
+    sa.Index("ix_budget_lines_facility", "facility_pk"),
+)
+
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.String(32), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(50), nullable=False),
+    sa.Column("target_type", sa.String(50)),
+    sa.Column("target_id", sa.String(100)),
+    sa.Column("details", sa.JSON),
+    sa.Index("ix_audit_log_at", "at"),
+)
