@@ -1,0 +1,21 @@
+"""The application factory: configuration, extensions, blueprints and commands. Nothing else."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    from web import cli, database, i18n, public, settings
+    from web.boot import load_geography_or_stop
+    from web.context import register_context
+
+    app = Flask(__name__, instance_relative_config=True)
+    settings.configure(app, test_config)
+    load_geography_or_stop(app)
+    database.init_app(app)
+    i18n.init_app(app)
+    register_context(app)
+    app.register_blueprint(public.bp)
+    cli.init_app(app)
+    return app

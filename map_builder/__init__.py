@@ -1,0 +1,1 @@
+"""folium: turns read models into a map that uses only locally served assets."""

@@ -1,0 +1,132 @@
+"""Command-line tools: ``flask db upgrade``, ``flask demo load``, ``flask budget ...``.
+
+They call the same functions as the web pages (``data.uploads``), so a file imported here is
+validated and published exactly like an upload.
+"""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from data import uploads
+from data.db import upgrade
+from web import database
+
+db_cli = AppGroup("db", help="Database schema.")
+demo_cli = AppGroup("demo", help="The bundled demo data set.")
+budget_cli = AppGroup("budget", help="Import, list and roll back budget versions.")
+
+
+def default_actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in some containers
+        return "cli"
+
+
+@db_cli.command("upgrade")
+def db_upgrade():
+    """Create or migrate the schema and load the district list."""
+    engine = database.engine()
+    upgrade(engine)
+    with engine.begin() as connection:
+        uploads.sync_districts(connection, current_app.extensions["geography"].district_records())
+    click.echo(f"Database ready: {engine.url.render_as_string(hide_password=True)}")
+
+
+def print_problems(result: uploads.ImportResult) -> None:
+    for problem in result.validated.problems:
+        where = f"row {problem.row}" if problem.row else "file"
+        column = f", {problem.column}" if problem.column else ""
+        click.echo(f"{problem.severity.upper()}: {where}{column}: {problem.message()}",
+                   err=problem.severity == "error")
+
+
+def run_import(path: Path, actor: str, dry_run: bool, kind: str = "import") -> uploads.ImportResult:
+    geography = current_app.extensions["geography"]
+    result = uploads.import_budget_file(database.engine(), path.read_bytes(), path.name,
+                                        geography.districts, actor=actor, dry_run=dry_run, kind=kind)
+    print_problems(result)
+    validated = result.validated
+    summary = (f"{len(validated.errors)} error(s), {len(validated.warnings)} warning(s); "
+               f"{len(validated.lines)} budget line(s), {len(validated.facilities)} facilit(ies), "
+               f"fiscal years {', '.join(map(str, validated.fiscal_years)) or '-'}.")
+    click.echo(summary)
+    return result
+
+
+@budget_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
+@click.option("--user", "actor", default=default_actor, show_default="cli:<login>",
+              help="Who publishes (recorded in the version and the audit log).")
+def budget_import(file: Path, dry_run: bool, actor: str):
+    """Validate FILE (CSV or XLSX) and publish it as a new version."""
+    result = run_import(file, actor, dry_run)
+    if not result.ok:
+        raise click.ClickException("Nothing was imported: fix the errors above and try again.")
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+    else:
+        click.echo(f"Published version {result.version_id} (sha256 {result.sha256}).")
+
+
+@budget_cli.command("history")
+def budget_history():
+    """List every version, newest first."""
+    with database.engine().connect() as connection:
+        versions = uploads.history(connection)
+    if not versions:
+        click.echo("No version has been published yet.")
+    for v in versions:
+        origin = f"rollback to {v['rollback_of']}" if v["kind"] == "rollback" else v["kind"]
+        click.echo(f"{v['id']:>4}  {v['created_at']}  {v['created_by']:<20} {origin:<16} "
+                   f"{v['file_name'] or '-'}  rows={v['row_count']} facilities={v['facility_count']} "
+                   f"years={v['fiscal_years'] or '-'}  sha256={(v['sha256'] or '-')[:12]}")
+
+
+@budget_cli.command("rollback")
+@click.argument("version", type=int)
+@click.option("--user", "actor", default=default_actor, show_default="cli:<login>")
+@click.confirmation_option(prompt="Publish a new version equal to that one?")
+def budget_rollback(version: int, actor: str):
+    """Publish a new version whose data equals VERSION (history is kept)."""
+    try:
+        with database.engine().begin() as connection:
+            new_version = uploads.rollback(connection, version, actor=actor)
+    except uploads.RollbackError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Published version {new_version}, equal to version {version}.")
+
+
+@demo_cli.command("load")
+def demo_load():
+    """Publish the bundled demo data if nothing has been published yet."""
+    with database.engine().connect() as connection:
+        if uploads.current_version_id(connection) is not None:
+            click.echo("Data already published; the demo data was not loaded.")
+            return
+    path = Path(current_app.config["DEMO_DATA_FILE"])
+    result = run_import(path, "demo", dry_run=False, kind="demo")
+    if not result.ok:
+        raise click.ClickException(f"The demo data in {path} is invalid.")
+    click.echo(f"Demo data published as version {result.version_id}.")
+
+
+@demo_cli.command("generate")
+def demo_generate():
+    """Regenerate the demo CSV (deterministic) at DEMO_DATA_FILE."""
+    from data.demo.generate import write_csv
+
+    write_csv(Path(current_app.config["DEMO_DATA_FILE"]))
+    click.echo(f"Wrote {current_app.config['DEMO_DATA_FILE']}.")
+
+
+def init_app(app: Flask) -> None:
+    for group in (db_cli, demo_cli, budget_cli):
+        app.cli.add_command(group)
