@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_compact_decimal
 from flask import Flask, current_app, request, session
@@ -79,7 +79,7 @@ def money(tiyn: int | None, compact: bool = False) -> str:
     if compact and abs(tenge) >= 1000:
         text = format_compact_decimal(tenge, format_type="short", locale=language(), fraction_digits=1)
     else:
-        text = format_decimal(tenge.quantize(Decimal(1)), format="#,##0")
+        text = format_decimal(tenge.quantize(Decimal(1), rounding=ROUND_HALF_UP), format="#,##0")
     return f"{text} ₸"
 
 

@@ -1,0 +1,83 @@
+"""Shared fixtures: the real bundled geography, an app on a temporary database, tiny tables.
+
+Tests build their data in code (small CSV texts); none uses the development database or the
+network.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from app import create_app
+from geo.boundaries import load_geography
+from web import database
+
+# Real settlements of the region: (lat, lon), each inside the named district.
+TURKESTAN_CITY = (43.297, 68.2518)
+SARYAGASH = (41.655447, 69.15946)
+ARYS_BAIDIBEK_OVERLAP = (42.8181, 69.189134)
+
+HEADER = ("facility_id;facility_name_kk;facility_name_ru;facility_type;lat;lon;fiscal_year;"
+          "work_type;amount_allocated;amount_paid")
+
+
+def budget_csv(*rows: str, header: str = HEADER) -> bytes:
+    """A semicolon CSV as Russian-locale Excel saves it (UTF-8 with BOM)."""
+    return ("\ufeff" + "\r\n".join([header, *rows]) + "\r\n").encode("utf-8")
+
+
+GOOD_ROWS = (
+    "T1;№1 мектеп;Школа №1;school;43,297;68,2518;2025;capital_repair;125 000 000,50;60 000 000",
+    "T1;№1 мектеп;Школа №1;school;43,297;68,2518;2024;current_repair;5 000 000;5 000 000",
+    "S1;Балабақша;Детский сад;kindergarten;41,655447;69,15946;2025;equipment;12 000 000;",
+)
+
+
+@pytest.fixture(scope="session")
+def geography():
+    return load_geography()
+
+
+@pytest.fixture()
+def app(tmp_path):
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+                      "SECRET_KEY": "test", "TILES_URL": ""})
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    yield app
+    app.extensions["engine"].dispose()
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture()
+def engine(app):
+    return app.extensions["engine"]
+
+
+@pytest.fixture()
+def publish_csv(app, geography):
+    """Publish CSV bytes through the same function the CLI and uploads use."""
+    from data.uploads import import_budget_file
+
+    def publish(content: bytes, actor: str = "test", kind: str = "import"):
+        result = import_budget_file(database_engine(app), content, "test.csv", geography.districts,
+                                    actor=actor, kind=kind)
+        assert result.ok, [p.message() for p in result.validated.errors]
+        return result.version_id
+
+    return publish
+
+
+def database_engine(app):
+    with app.app_context():
+        return database.engine()
