@@ -38,6 +38,7 @@ class RawTable:
 
     frame: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
+    encoding: str | None = None  # of a CSV: "utf-8" or "cp1251"
 
 
 def normalise_header(name: object) -> str:
@@ -46,12 +47,12 @@ def normalise_header(name: object) -> str:
     return re.sub(r"[\s\-]+", "_", text)
 
 
-def decode_csv(content: bytes) -> str:
+def decode_csv(content: bytes) -> tuple[str, str]:
     """UTF-8 (BOM or not) first; anything that is not UTF-8 is Windows-1251, as Excel saves it."""
     try:
-        return content.decode("utf-8-sig")
+        return content.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
-        return content.decode("cp1251", errors="replace")
+        return content.decode("cp1251", errors="replace"), "cp1251"
 
 
 def sniff_delimiter(text: str) -> str:
@@ -62,8 +63,7 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def read_csv_cells(content: bytes) -> list[list[str]]:
-    text = decode_csv(content)
+def read_csv_cells(text: str) -> list[list[str]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     try:
         return [row for row in reader]
@@ -77,8 +77,8 @@ def excel_cell_text(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.datetime):  # the format has dates only; a time of day is noise
+        return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float):
@@ -97,32 +97,40 @@ def read_xlsx_cells(content: bytes) -> list[list[str]]:
         raise UnreadableFile("unreadable_file", detail=str(exc) or type(exc).__name__) from exc
     try:
         sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # some generators write a stale size ("A1"); read every cell
         return [[excel_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
     finally:
         workbook.close()
 
 
-def cells_from_file(content: bytes, filename: str) -> list[list[str]]:
-    """Rows of text cells from a .csv or .xlsx file; the header is the first row."""
+def cells_from_file(content: bytes, filename: str) -> tuple[list[list[str]], str | None]:
+    """Rows of text cells from a .csv or .xlsx file (the header is the first row), and the
+    CSV's encoding."""
     suffix = Path(filename).suffix.lower()
     if suffix == ".csv":
-        return read_csv_cells(content)
+        text, encoding = decode_csv(content)
+        return read_csv_cells(text), encoding
     if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx_cells(content)
+        return read_xlsx_cells(content), None
     raise UnreadableFile("unsupported_file", value=suffix or filename)
 
 
 def table_from_cells(rows: list[list[str]]) -> RawTable:
     """Map the header to format columns and keep the non-empty rows under their Excel numbers."""
     problems: list[Problem] = []
-    header = [normalise_header(h) for h in (rows[0] if rows else [])]
+    if not any(str(cell).strip() for row in rows for cell in row):
+        return RawTable(frame=pd.DataFrame(index=pd.Index([], name="row")),
+                        problems=[Problem("error", None, None, "", "empty_file")])
+    typed_header = [str(h if h is not None else "").strip() for h in rows[0]]
+    header = [normalise_header(h) for h in typed_header]
     keep: dict[int, str] = {}
     for position, name in enumerate(header):
         if not name:
             continue
         if name not in COLUMNS_BY_NAME:
-            problems.append(Problem("warning", HEADER_ROW, name, name, "unknown_column",
-                                    {"column": name}))
+            typed = typed_header[position]
+            problems.append(Problem("warning", HEADER_ROW, typed, typed, "unknown_column",
+                                    {"column": typed}))
         elif name in keep.values():
             problems.append(Problem("error", HEADER_ROW, name, name, "duplicate_column",
                                     {"column": name}))
@@ -150,8 +158,11 @@ def table_from_cells(rows: list[list[str]]) -> RawTable:
 def read_budget_file(content: bytes, filename: str) -> RawTable:
     """Read an uploaded or imported budget file; unreadable files become one error, not a crash."""
     try:
-        return table_from_cells(cells_from_file(content, filename))
+        rows, encoding = cells_from_file(content, filename)
     except UnreadableFile as exc:
         return RawTable(frame=pd.DataFrame(index=pd.Index([], name="row")),
                         problems=[Problem("error", None, None, exc.params.get("value", ""),
                                           exc.code, exc.params)])
+    table = table_from_cells(rows)
+    table.encoding = encoding
+    return table

@@ -23,7 +23,10 @@ from geo.assign import assign_districts
 
 TIYN_PER_TENGE = 100
 SPACES = r"[\s\u00a0\u202f]"
-PLAIN_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
+PLAIN_NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+# Amounts above this many tenge are typing errors (the national budget is about 2e13 KZT),
+# and the limit keeps tiyn far inside 64-bit integers.
+MAX_AMOUNT_DIGITS = 14
 
 
 @dataclass
@@ -99,7 +102,7 @@ def normalise_numbers(values: pd.Series, decimal: str) -> pd.Series:
     other = "." if decimal == "," else ","
     text = values.astype(str).str.replace(SPACES, "", regex=True)
     e_dec, e_other = "\\" + decimal, "\\" + other
-    grouped = text.str.fullmatch(rf"[+-]?\d{{1,3}}(?:{e_other}\d{{3}})+(?:{e_dec}\d+)?")
+    grouped = text.str.fullmatch(rf"[+-]?[1-9][0-9]{{0,2}}(?:{e_other}[0-9]{{3}})+(?:{e_dec}[0-9]+)?")
     text = text.where(~grouped, text.str.replace(other, "", regex=False))
     single_other = (text.str.count(e_other) == 1) & ~text.str.contains(e_dec, regex=True)
     text = text.where(~single_other, text.str.replace(other, decimal, regex=False))
@@ -120,11 +123,15 @@ def parse_money(values: pd.Series, decimal: str, log: ProblemLog, column: str) -
     given = (values != "").to_numpy()
     number = plain.str.fullmatch(PLAIN_NUMBER).to_numpy()
     negative = plain.str.startswith("-").to_numpy()
-    exact = plain.str.fullmatch(r"\+?\d+(?:\.\d{0,2})?|\+?\.\d{1,2}").to_numpy()
+    exact = plain.str.fullmatch(r"\+?[0-9]+(?:\.[0-9]{0,2})?|\+?\.[0-9]{1,2}").to_numpy()
+    whole_digits = plain.str.lstrip("+-").str.partition(".")[0].str.lstrip("0").str.len().to_numpy()
+    too_large = whole_digits > MAX_AMOUNT_DIGITS
     log.error(given & ~number, values, column, "not_a_number")
     log.error(given & number & negative, values, column, "negative_amount")
     log.error(given & number & ~negative & ~exact, values, column, "too_many_decimals")
-    ok = given & exact
+    log.error(given & exact & too_large, values, column, "amount_too_large",
+              {"limit": "9" * MAX_AMOUNT_DIGITS})
+    ok = given & exact & ~too_large
     parts = plain.where(ok, "0").str.lstrip("+").str.partition(".")
     whole = pd.to_numeric(parts[0].replace("", "0")).astype("int64")
     cents = pd.to_numeric(parts[2].str.ljust(2, "0").replace("", "00")).astype("int64")
@@ -137,9 +144,9 @@ def parse_money(values: pd.Series, decimal: str, log: ProblemLog, column: str) -
 
 def parse_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """ISO dates (YYYY-MM-DD) or Russian Excel dates (DD.MM.YYYY) as 'YYYY-MM-DD' strings."""
-    iso = pd.to_datetime(values.where(values.str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}")),
+    iso = pd.to_datetime(values.where(values.str.fullmatch(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")),
                          format="%Y-%m-%d", errors="coerce")
-    dotted = pd.to_datetime(values.where(values.str.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}")),
+    dotted = pd.to_datetime(values.where(values.str.fullmatch(r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}")),
                             format="%d.%m.%Y", errors="coerce")
     parsed = iso.fillna(dotted)
     bad = ((values != "") & parsed.isna()).to_numpy()
@@ -201,7 +208,7 @@ def validate_table(raw: RawTable, districts, today: dt.date | None = None) -> Va
                       {"allowed": ", ".join(column.choices)})
         elif kind == fmt.BIN:
             compact = values.str.replace(SPACES, "", regex=True)
-            twelve = compact.str.fullmatch(r"\d{12}").to_numpy()
+            twelve = compact.str.fullmatch(r"[0-9]{12}").to_numpy()
             log.error(~empty & ~twelve, values, column.name, "bin_not_12_digits")
             checked = compact.map(is_valid_bin).to_numpy(dtype=bool)
             log.error(~empty & twelve & ~checked, values, column.name, "bin_bad_check_digit")
@@ -229,6 +236,11 @@ def validate_table(raw: RawTable, districts, today: dt.date | None = None) -> Va
                              "allocated": frame.at[row, "amount_allocated"]})
     no_unit = (out["capacity"].notna() & out["capacity_unit"].isna()).to_numpy()
     log.warning(no_unit, frame["capacity"], "capacity", "capacity_without_unit")
+    if raw.encoding == "cp1251":
+        for column in fmt.COLUMNS:
+            if column.kind == fmt.TEXT:
+                lost = frame[column.name].str.contains("?", regex=False).to_numpy()
+                log.warning(lost, frame[column.name], column.name, "letters_lost")
 
     problems = sorted(log.problems, key=lambda p: (p.row or 0, p.severity != "error"))
     if any(p.severity == "error" for p in problems):
@@ -316,14 +328,17 @@ def _place_facilities(out: pd.DataFrame, frame: pd.DataFrame, districts, log: Pr
     attributes = out[["facility_id", *fmt.FACILITY_ATTRIBUTES]]
     placeable = attributes["facility_id"].notna() & attributes["lat"].notna() & attributes["lon"].notna()
     firsts = attributes[placeable].groupby("facility_id", sort=False).first()
-    first_rows = pd.Series(attributes.index[placeable], index=attributes.index[placeable]) \
-        .groupby(attributes.loc[placeable, "facility_id"], sort=False).first()
+    rows = pd.Series(attributes.index, index=attributes.index)
+    first_rows = rows[placeable].groupby(attributes.loc[placeable, "facility_id"], sort=False).first()
+    with_kato = placeable & attributes["district_kato"].notna()
+    kato_rows = rows[with_kato].groupby(attributes.loc[with_kato, "facility_id"], sort=False).first()
     if firsts.empty:
         return pd.DataFrame()
     placed = assign_districts(firsts["lat"], firsts["lon"], districts)
     placed.index = firsts.index
     facilities = firsts.assign(kato=placed["kato"], in_overlap=placed["in_overlap"],
-                               first_row=first_rows)
+                               candidates=placed["candidates"], first_row=first_rows,
+                               kato_row=kato_rows.reindex(firsts.index))
 
     outside = facilities["kato"].isna()
     if outside.any():
@@ -341,9 +356,9 @@ def _place_facilities(out: pd.DataFrame, frame: pd.DataFrame, districts, log: Pr
         if row["in_overlap"]:
             log.problems.append(Problem("warning", line, "lat", frame.at[line, "lat"],
                                         "in_overlap", {"located": row["kato"]}))
-        if pd.isna(given) or given == row["kato"]:
+        if pd.isna(given) or given in row["candidates"]:
             continue
         code = "district_mismatch" if given in districts.index else "unknown_district"
-        log.problems.append(Problem("warning", line, "district_kato", given, code,
+        log.problems.append(Problem("warning", int(row["kato_row"]), "district_kato", given, code,
                                     {"located": row["kato"]}))
-    return facilities.drop(columns=["district_kato", "first_row"]).reset_index()
+    return facilities.drop(columns=["district_kato", "first_row", "kato_row", "candidates"]).reset_index()

@@ -26,6 +26,7 @@ MESSAGES: dict[str, str] = {
     "name_required": N_("Give the facility's name in Kazakh or Russian (facility_name_kk or facility_name_ru)."),
     "not_a_number": N_("%(value)s is not a number."),
     "not_an_integer": N_("%(value)s is not a whole number."),
+    "amount_too_large": N_("%(value)s is larger than any budget line can be (at most %(limit)s KZT)."),
     "too_many_decimals": N_("%(value)s has more than two digits after the decimal separator."),
     "negative_amount": N_("The amount cannot be negative."),
     "not_positive": N_("The value must be greater than zero."),
@@ -50,6 +51,7 @@ MESSAGES: dict[str, str] = {
     "unknown_district": N_("%(value)s is not a KATO code of a district of the region; the location is used."),
     "in_overlap": N_("The point lies where the Arys and Baidibek boundaries overlap; it is assigned to %(located)s."),
     "capacity_without_unit": N_("Capacity is given without capacity_unit."),
+    "letters_lost": N_("The text contains '?' where letters may have been lost: the file was saved as Windows-1251, which has no Kazakh letters. Save it as \"CSV UTF-8\"."),
 }
 
 

@@ -18,13 +18,15 @@ from geo.coords import points_from_latlon
 def assign_districts(lat, lon, districts: gpd.GeoDataFrame) -> pd.DataFrame:
     """Place points in districts (indexed by KATO).
 
-    Returns a frame in the input order with ``kato`` (None when the point is in no district)
-    and ``in_overlap`` (True when more than one district contains it). Points on a shared
-    border count as inside both and follow the same rule.
+    Returns a frame in the input order with ``kato`` (None when the point is in no district),
+    ``in_overlap`` (True when more than one district contains it) and ``candidates`` (every
+    containing KATO, sorted). Points on a shared border count as inside both and follow the
+    same rule.
     """
     points = gpd.GeoDataFrame(geometry=points_from_latlon(lat, lon))
     result = pd.DataFrame({"kato": pd.Series([None] * len(points), dtype="object"),
-                           "in_overlap": np.zeros(len(points), dtype=bool)})
+                           "in_overlap": np.zeros(len(points), dtype=bool),
+                           "candidates": pd.Series([()] * len(points), dtype="object")})
     if len(points) == 0:
         return result
     polygons = gpd.GeoDataFrame({"kato": districts.index.astype(str)},
@@ -32,9 +34,9 @@ def assign_districts(lat, lon, districts: gpd.GeoDataFrame) -> pd.DataFrame:
     hits = gpd.sjoin(points, polygons, how="inner", predicate="intersects")
     if hits.empty:
         return result
-    hits = hits[["kato"]].reset_index(names="point")
-    counts = hits.groupby("point")["kato"].size()
-    winner = hits.sort_values(["point", "kato"]).drop_duplicates("point")
-    result.loc[winner["point"].to_numpy(), "kato"] = winner["kato"].to_numpy()
-    result.loc[counts.index[counts > 1].to_numpy(), "in_overlap"] = True
+    hits = hits[["kato"]].reset_index(names="point").sort_values(["point", "kato"])
+    candidates = hits.groupby("point")["kato"].agg(tuple)
+    result.loc[candidates.index, "kato"] = candidates.map(lambda katos: katos[0])
+    result.loc[candidates.index, "candidates"] = candidates
+    result.loc[candidates.index, "in_overlap"] = candidates.map(len) > 1
     return result
