@@ -100,6 +100,7 @@ class FacilityLayer(JSCSSMixin, MacroElement):
             }
             cluster.addLayers(markers);
             {{ this._parent.get_name() }}.addLayer(cluster);
+            window.facilityLayer = cluster;  // for tests and later controls
             window.facilityCount = data.id.length;
         })();
         {% endmacro %}
@@ -125,6 +126,20 @@ class Attribution(MacroElement):
     def __init__(self, text: str):
         super().__init__()
         self.text_json = script_json(str(escape(text)))
+
+
+class InitialView(MacroElement):
+    """Fit the map to the region at once: an animated first zoom delays every interaction."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.fitBounds({{ this.bounds_json }}, {animate: false});
+        {% endmacro %}
+    """)
+
+    def __init__(self, bounds: list[list[float]]):
+        super().__init__()
+        self.bounds_json = script_json(bounds)
 
 
 class Legend(MacroElement):
@@ -181,7 +196,7 @@ def build_map(districts_geojson: dict, values: dict[str, int], value_labels: dic
     # folium passes max_zoom only to a tile layer; without tiles the map itself needs maxZoom
     # or the marker cluster throws and draws nothing.
     fmap = folium.Map(location=REGION_CENTRE, zoom_start=7, tiles=None, control_scale=True,
-                      **{"maxZoom": MAX_ZOOM, "minZoom": 5})
+                      **{"maxZoom": MAX_ZOOM, "minZoom": 5, "zoomSnap": 0.5})
     fmap.default_js = [("leaflet", assets.leaflet_js)]
     fmap.default_css = [("leaflet_css", assets.leaflet_css)]
     if tiles_url:
@@ -208,7 +223,7 @@ def build_map(districts_geojson: dict, values: dict[str, int], value_labels: dic
     fmap.add_child(Legend(labels.legend_title, rows))
     fmap.add_child(Attribution(OSM_ATTRIBUTION))
     if bounds:
-        fmap.fit_bounds(bounds)
+        fmap.add_child(InitialView(bounds))
     return fmap
 
 
