@@ -105,8 +105,8 @@ run: install
 # A new language is started once with:
 #   .venv/bin/pybabel init -i translations/messages.pot -d translations -l <locale>
 translations: $(VENV_STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o translations/messages.pot .
-	$(if $(PO_FILES),$(BIN)/pybabel update -i translations/messages.pot -d translations,\
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output -o translations/messages.pot .
+	$(if $(PO_FILES),$(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations,\
 	  @echo "No translations/*/LC_MESSAGES/messages.po yet; start one with: $(BIN)/pybabel init -i translations/messages.pot -d translations -l <locale>")
 
 ## ---------------------------------------------------------------- clean
