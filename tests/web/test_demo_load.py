@@ -16,7 +16,7 @@ def test_demo_load_publishes_once_and_pages_say_demo(runner, engine, client):
     with engine.connect() as connection:
         assert connection.execute(sa.select(sa.func.count()).select_from(versions)).scalar() == 1
         assert connection.execute(sa.select(sa.func.count()).select_from(facilities)).scalar() == 600
-        katos = connection.execute(sa.select(sa.distinct(facilities.c.district_kato))).scalars().all()
+        katos = connection.execute(sa.select(facilities.c.district_kato).distinct()).scalars().all()
     assert len(katos) == 17
     for path in ("/", "/facility/TRK-SCH-0001", "/budget-format"):
         html = client.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
