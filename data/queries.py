@@ -63,14 +63,24 @@ def district_totals(connection: sa.Connection, version_id: int | None, fiscal_ye
 
 
 def map_facilities(connection: sa.Connection, version_id: int | None, fiscal_year: int | None) -> list[dict]:
-    """Facilities with published lines in ``fiscal_year`` and their sums for that year."""
+    """Every facility with published lines, and its sums for ``fiscal_year``.
+
+    A facility without lines in that year is still listed (a resident looks for the school
+    down the road either way), with ``lines_in_year`` = 0 and no amounts.
+    """
     if version_id is None:
         return []
+    in_year = bl.c.fiscal_year == fiscal_year
+
+    def year_sum(column):
+        return sa.func.sum(sa.case((in_year, column))).label(column.name)
+
     query = (sa.select(f.c.facility_id, f.c.name_kk, f.c.name_ru, f.c.name_en, f.c.facility_type,
-                       f.c.lat, f.c.lon, f.c.district_kato, *_money_sums(),
-                       sa.func.max(bl.c.physical_progress_pct).label("progress_pct"))
+                       f.c.lat, f.c.lon, f.c.district_kato, year_sum(bl.c.allocated_tiyn),
+                       year_sum(bl.c.contracted_tiyn), year_sum(bl.c.paid_tiyn),
+                       sa.func.max(sa.case((in_year, bl.c.physical_progress_pct))).label("progress_pct"),
+                       sa.func.count(sa.case((in_year, bl.c.id))).label("lines_in_year"))
              .select_from(_current_lines(version_id).join(f, f.c.id == bl.c.facility_pk))
-             .where(bl.c.fiscal_year == fiscal_year)
              .group_by(f.c.id).order_by(f.c.facility_id))
     return [dict(r._mapping) for r in connection.execute(query)]
 

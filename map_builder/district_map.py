@@ -55,7 +55,9 @@ class MapLabels:
     legend_title: str
     no_data: str
     popup_link: str
+    no_lines: str = ""  # popup text for a facility without lines in the selected year
     popup_fields: dict[str, str] = field(default_factory=dict)  # key -> label
+    money_fields: tuple[str, ...] = ()  # popup fields hidden when the year has no lines
     type_names: dict[str, str] = field(default_factory=dict)
 
 
@@ -77,23 +79,34 @@ class FacilityLayer(JSCSSMixin, MacroElement):
                 var list = document.createElement("dl");
                 data.fields.forEach(function (field) {
                     var value = data.values[field.key][i];
+                    if (!data.funded[i] && field.money) { return; }
                     if (value === null || value === "") { return; }
                     var dt = document.createElement("dt"); dt.textContent = field.label;
                     var dd = document.createElement("dd"); dd.textContent = value;
                     list.appendChild(dt); list.appendChild(dd);
                 });
                 box.appendChild(list);
+                if (!data.funded[i]) {
+                    var none = document.createElement("p");
+                    none.textContent = data.no_lines_label;
+                    box.appendChild(none);
+                }
                 var link = document.createElement("a");
                 link.href = data.link_prefix + encodeURIComponent(data.id[i]);
                 link.textContent = data.link_label;
                 box.appendChild(link);
                 return box;
             }
-            var markers = [];
+            var markers = [], funded = 0;
             for (var i = 0; i < data.id.length; i++) {
-                var marker = L.circleMarker([data.lat[i], data.lon[i]], {
-                    radius: 7, weight: 1.5, color: "#ffffff", fillOpacity: 0.9,
-                    fillColor: data.colours[data.type[i]] || "#333333"});
+                var colour = data.colours[data.type[i]] || "#333333";
+                // Filled: money in the selected year; hollow ring: none this year.
+                var marker = data.funded[i]
+                    ? L.circleMarker([data.lat[i], data.lon[i]], {radius: 7, weight: 1.5,
+                          color: "#ffffff", fillOpacity: 0.9, fillColor: colour})
+                    : L.circleMarker([data.lat[i], data.lon[i]], {radius: 6, weight: 2.5,
+                          color: colour, fillOpacity: 0.25, fillColor: "#ffffff"});
+                if (data.funded[i]) { funded++; }
                 marker.bindPopup(popupFor.bind(null, i));
                 marker.bindTooltip(data.name[i]);
                 markers.push(marker);
@@ -101,6 +114,7 @@ class FacilityLayer(JSCSSMixin, MacroElement):
             cluster.addLayers(markers);
             {{ this._parent.get_name() }}.addLayer(cluster);
             window.facilityLayer = cluster;  // for tests and later controls
+            window.fundedCount = funded;
             window.facilityCount = data.id.length;
         })();
         {% endmacro %}
@@ -175,12 +189,15 @@ def facility_columns(facilities: list[dict], labels: MapLabels, link_prefix: str
         "lat": [round(f["lat"], 6) for f in facilities],
         "lon": [round(f["lon"], 6) for f in facilities],
         "type": [f["facility_type"] for f in facilities],
+        "funded": [1 if f.get("lines_in_year", 1) else 0 for f in facilities],
         "name": [name_of(f) for f in facilities],
-        "fields": [{"key": k, "label": v} for k, v in labels.popup_fields.items()],
+        "fields": [{"key": k, "label": v, "money": k in labels.money_fields}
+                   for k, v in labels.popup_fields.items()],
         "values": {k: [format_value(k, f) for f in facilities] for k in labels.popup_fields},
         "colours": TYPE_COLOURS,
         "link_prefix": link_prefix,
         "link_label": labels.popup_link,
+        "no_lines_label": labels.no_lines,
     }
     return data
 

@@ -43,6 +43,8 @@ def build_district_map(districts: list[dict], facilities: list[dict]):
     bin_labels = [f"{money(b.low, compact=True)} – {money(b.high, compact=True)}" for b in bins]
     labels = MapLabels(
         legend_title=_("Allocated"), no_data=_("No allocation"), popup_link=_("Facility page"),
+        no_lines=_("No budget lines in this year."),
+        money_fields=("allocated", "contracted", "paid", "progress"),
         popup_fields={"type": _("Type"), "district": _("District"), "allocated": _("Allocated"),
                       "contracted": _("Contracted"), "paid": _("Paid"), "progress": _("Progress")},
     )
@@ -56,7 +58,8 @@ def build_district_map(districts: list[dict], facilities: list[dict]):
         if key == "progress":
             progress = facility["progress_pct"]
             return "" if progress is None else f"{progress:.0f} %"
-        return money(facility[f"{key}_tiyn"])
+        amount = facility[f"{key}_tiyn"]
+        return "" if amount is None else money(amount)
 
     link_prefix = url_for("public.facility", facility_id="_")[:-1]  # ".../facility/" + id in JS
     data = facility_columns(facilities, labels, link_prefix, localized, value_of)

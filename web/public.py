@@ -31,7 +31,7 @@ def index():
     totals = {key: sum(d[key] for d in districts)
               for key in ("allocated_tiyn", "contracted_tiyn", "paid_tiyn", "facility_count")}
     return render_template("public/map.html", map_parts=parts, years=years, year=year,
-                           totals=totals, facility_count=len(facilities), districts=districts)
+                           totals=totals, districts=districts)
 
 
 def cached_map(version_id, year, districts, facilities) -> dict:

@@ -13,10 +13,12 @@ DISTRICT_PATHS = 'path.leaflet-interactive[stroke="#555555"]'
 
 
 def expected_facilities(app, year=None):
+    """(facilities on the map, those funded in the year, the published years)."""
     with app.extensions["engine"].connect() as connection:
         version = queries.latest_version(connection)["id"]
         years = queries.fiscal_years(connection, version)
-        return len(queries.map_facilities(connection, version, year or years[-1])), years
+        rows = queries.map_facilities(connection, version, year or years[-1])
+        return len(rows), sum(1 for r in rows if r["lines_in_year"]), years
 
 
 # markercluster's zoomToShowLayer waits for an icon, which circle markers never get: zoom in
@@ -48,11 +50,12 @@ def open_map(page, base, path="/"):
 def test_map_draws_17_districts_and_every_facility_offline(live_app, page, artifacts):
     app, base = live_app
     open_map(page, base)
-    count, years = expected_facilities(app)
+    count, funded, years = expected_facilities(app)
     assert page.locator(DISTRICT_PATHS).count() == 17
-    assert page.evaluate("window.facilityCount") == count
+    assert page.evaluate("window.facilityCount") == count == 600
     assert page.evaluate("window.facilityLayer.getLayers().length") == count
-    assert 100 < count <= 600
+    assert page.evaluate("window.fundedCount") == funded
+    assert 100 < funded < count
     assert page.locator(".demo-notice").is_visible()
     assert page.locator(".map-legend").is_visible()
     assert "OpenStreetMap contributors" in page.locator(".leaflet-control-attribution").inner_text()
@@ -65,11 +68,15 @@ def test_map_draws_17_districts_and_every_facility_offline(live_app, page, artif
 def test_changing_the_year_changes_the_markers(live_app, page):
     app, base = live_app
     open_map(page, base)
-    count, years = expected_facilities(app)
+    _, funded_latest, years = expected_facilities(app)
+    total_before = page.locator('[data-total="allocated"]').inner_text()
     page.select_option("#year", str(years[0]))
     page.wait_for_url(f"**year={years[0]}")
     page.wait_for_function("window.facilityCount !== undefined")
-    assert page.evaluate("window.facilityCount") == expected_facilities(app, years[0])[0]
+    funded_first = expected_facilities(app, years[0])[1]
+    assert funded_first != funded_latest
+    assert page.evaluate("window.fundedCount") == funded_first
+    assert page.locator('[data-total="allocated"]').inner_text() != total_before
     assert page.console_errors == []
 
 

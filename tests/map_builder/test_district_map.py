@@ -54,7 +54,9 @@ def test_facility_columns_are_compact_arrays():
     data = facility_columns([{"facility_id": "A", "lat": 1.23456789, "lon": 2.0, "facility_type": "clinic",
                               "paid": "5 ₸"}], LABELS, "/facility/", lambda f: "Name", lambda k, f: f[k])
     assert data["id"] == ["A"] and data["lat"] == [1.234568] and data["type"] == ["clinic"]
-    assert data["values"] == {"paid": ["5 ₸"]} and data["fields"] == [{"key": "paid", "label": "Paid"}]
+    assert data["values"] == {"paid": ["5 ₸"]}
+    assert data["fields"] == [{"key": "paid", "label": "Paid", "money": False}]
+    assert data["funded"] == [1]  # no lines_in_year given: treated as funded
 
 
 def test_tiles_are_added_only_when_configured():

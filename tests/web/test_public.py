@@ -46,7 +46,11 @@ def test_map_page_shows_published_facilities_for_the_latest_year(client, publish
 
 def test_year_parameter_switches_the_data(client, published):
     html = client.get("/?year=2024", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert map_data(html)["id"] == ["T1"]
+    data = map_data(html)
+    assert dict(zip(data["id"], data["funded"])) == {"E1": 0, "S1": 0, "T1": 1}  # all listed, T1 funded
+    assert data["values"]["allocated"][data["id"].index("T1")] == "5,000,000 ₸"
+    assert data["values"]["allocated"][data["id"].index("S1")] == ""
+    assert 'data-total="facilities">1<' in html
     unknown = client.get("/?year=1999", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert '<option value="2025" selected>' in unknown
 
