@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
+from web import cli, database, i18n, public, settings
+from web.boot import load_geography_or_stop
+from web.context import register_context
+
 
 def create_app(test_config: dict | None = None) -> Flask:
-    from web import cli, database, i18n, public, settings
-    from web.boot import load_geography_or_stop
-    from web.context import register_context
-
     app = Flask(__name__, instance_relative_config=True)
     settings.configure(app, test_config)
     load_geography_or_stop(app)
