@@ -350,7 +350,10 @@ def _place_facilities(out: pd.DataFrame, frame: pd.DataFrame, districts, log: Pr
             code = "outside_region_swapped" if is_swapped else "outside_region"
             log.problems.append(Problem("error", line, "lat", frame.at[line, "lat"], code, params))
 
-    for facility_id, row in facilities[~outside].iterrows():
+    located = facilities[~outside]
+    given = located["district_kato"]
+    needs_warning = located["in_overlap"] | (given.notna() & (given != located["kato"]))
+    for facility_id, row in located[needs_warning].iterrows():
         line = int(row["first_row"])
         given = row["district_kato"]
         if row["in_overlap"]:

@@ -35,8 +35,13 @@ def assign_districts(lat, lon, districts: gpd.GeoDataFrame) -> pd.DataFrame:
     if hits.empty:
         return result
     hits = hits[["kato"]].reset_index(names="point").sort_values(["point", "kato"])
-    candidates = hits.groupby("point")["kato"].agg(tuple)
-    result.loc[candidates.index, "kato"] = candidates.map(lambda katos: katos[0])
-    result.loc[candidates.index, "candidates"] = candidates
-    result.loc[candidates.index, "in_overlap"] = candidates.map(len) > 1
+    winners = hits.drop_duplicates("point")
+    result.loc[winners["point"].to_numpy(), "kato"] = winners["kato"].to_numpy()
+    result["candidates"] = [(kato,) if kato is not None else () for kato in result["kato"]]
+    counts = hits.groupby("point").size()
+    overlapping = counts.index[counts > 1]
+    if len(overlapping):  # rare: only these need the full list
+        result.loc[overlapping, "in_overlap"] = True
+        several = hits[hits["point"].isin(overlapping)].groupby("point")["kato"].agg(tuple)
+        result.loc[several.index, "candidates"] = pd.Series(list(several), index=several.index, dtype=object)
     return result
