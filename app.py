@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from web import cli, database, i18n, public, settings
-from web.boot import load_geography_or_stop
+from web.boot import load_geography_or_stop, warn_if_assets_missing
 from web.context import register_context
 
 
@@ -13,6 +13,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     settings.configure(app, test_config)
     load_geography_or_stop(app)
+    warn_if_assets_missing(app)
     database.init_app(app)
     i18n.init_app(app)
     register_context(app)

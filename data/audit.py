@@ -19,8 +19,3 @@ def record(connection: sa.Connection, actor: str, action: str, target_type: str 
     connection.execute(audit_log.insert().values(
         at=at or utc_now(), actor=actor, action=action, target_type=target_type,
         target_id=None if target_id is None else str(target_id), details=details or {}))
-
-
-def entries(connection: sa.Connection, limit: int = 100) -> list[dict]:
-    rows = connection.execute(sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit))
-    return [dict(row._mapping) for row in rows]

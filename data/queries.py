@@ -104,7 +104,3 @@ def facility_detail(connection: sa.Connection, version_id: int | None, facility_
         lines = [dict(r._mapping) for r in connection.execute(line_query)]
     facility["lines"] = lines
     return facility
-
-
-def version_count(connection: sa.Connection) -> int:
-    return connection.execute(sa.select(sa.func.count()).select_from(versions)).scalar()

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 
 from geo.coords import WGS84
 
@@ -112,8 +111,3 @@ def load_geography(directory: Path | str = BOUNDARIES_DIR) -> Geography:
         outline=outline[["geometry"]],
         population=population,
     )
-
-
-def population_series(geography: Geography) -> pd.Series:
-    """Residents indexed by KATO, in the districts' order."""
-    return pd.Series(geography.population).reindex(geography.districts.index)

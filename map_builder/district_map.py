@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 from markupsafe import escape
@@ -58,7 +58,6 @@ class MapLabels:
     no_lines: str = ""  # popup text for a facility without lines in the selected year
     popup_fields: dict[str, str] = field(default_factory=dict)  # key -> label
     money_fields: tuple[str, ...] = ()  # popup fields hidden when the year has no lines
-    type_names: dict[str, str] = field(default_factory=dict)
 
 
 class FacilityLayer(JSCSSMixin, MacroElement):

@@ -6,6 +6,7 @@ from flask import Flask
 from shapely.geometry import mapping
 
 from geo.boundaries import BoundaryError, load_geography
+from map_builder.assets import AssetsMissing, vendored_versions
 
 
 def load_geography_or_stop(app: Flask) -> None:
@@ -19,3 +20,11 @@ def load_geography_or_stop(app: Flask) -> None:
     app.extensions["district_features"] = [
         {"kato": kato, "geometry": mapping(geometry)}
         for kato, geometry in geography.districts_display.geometry.items()]
+
+
+def warn_if_assets_missing(app: Flask) -> None:
+    """Without the vendored Leaflet files the map is blank: say why at start, not in silence."""
+    try:
+        app.extensions["vendored_assets"] = vendored_versions()
+    except AssetsMissing as exc:
+        app.logger.warning("%s", exc)

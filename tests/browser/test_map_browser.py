@@ -3,7 +3,6 @@
 from urllib.parse import urlparse
 
 import pytest
-import sqlalchemy as sa
 
 from data import queries
 

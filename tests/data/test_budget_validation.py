@@ -14,7 +14,7 @@ import pytest
 from data.budget_format import COLUMNS_BY_NAME, FACILITY_TYPES, FUNDING_SOURCES, STATUSES, WORK_TYPES
 from data.budget_reader import read_budget_file
 from data.budget_validation import validate_table
-from tests.conftest import ARYS_BAIDIBEK_OVERLAP, GOOD_ROWS, SARYAGASH, TURKESTAN_CITY, budget_csv
+from tests.conftest import ARYS_BAIDIBEK_OVERLAP, GOOD_ROWS, TURKESTAN_CITY, budget_csv
 
 TODAY = dt.date(2026, 11, 21)  # fiscal years 2000..2036 are accepted
 TURKESTAN_KATO, SARYAGASH_KATO, ARYS_KATO = "611000000", "615400000", "611600000"

@@ -6,7 +6,6 @@ facilities in ``ANOMALIES`` carry it and no other facility does.
 
 from __future__ import annotations
 
-import re
 
 import pandas as pd
 import pytest
