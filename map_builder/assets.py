@@ -18,11 +18,11 @@ MANIFEST = VENDOR_DIR / "manifest.json"
 # npm package -> files (or folders) inside it that the pages need.
 VENDOR_FILES: dict[str, tuple[str, ...]] = {
     "leaflet": ("dist/leaflet.js", "dist/leaflet.css", "dist/images"),
-    "leaflet.markercluster": (
-        "dist/leaflet.markercluster.js",
-        "dist/MarkerCluster.css",
-        "dist/MarkerCluster.Default.css",
-    ),
+    # Clusters tens of thousands of points in the browser from plain arrays (UMD build,
+    # kdbush bundled in).
+    "supercluster": ("dist/supercluster.min.js",),
+    # Charts of allocated vs paid on facility and district pages (UMD build, no bundler).
+    "chart.js": ("dist/chart.umd.min.js",),
     "axe-core": ("axe.min.js",),
 }
 
