@@ -1,7 +1,8 @@
 # Open Budget Map: install, run and test from a fresh checkout.
 #
 #   make install        Python venv (.venv) + npm assets (static/vendor) + compiled translations
-#   make run            install, migrate the database, load the demo data, serve on 127.0.0.1:5000
+#   make run            install, migrate the database, load the demo data (and, the first
+#                       time, print a demo admin's password), serve on 127.0.0.1:5000
 #   make test           install the test extras and Debian's chromium, then run pytest
 #                       (extra pytest arguments: make test PYTEST_ARGS='-k map -x')
 #   make translations   re-extract messages and update the .po catalogues
@@ -93,6 +94,7 @@ test: install-test
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load
+	$(FLASK) demo admin
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 ## ---------------------------------------------------------------- translations

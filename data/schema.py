@@ -7,6 +7,11 @@ lines are current for each fiscal year, so the published data after version V is
 itself and keeps the rest; a rollback copies an older version's state. Nothing is rewritten.
 
 Money is exact: integer tiyn (1 KZT = 100 tiyn) in BigInteger columns named ``*_tiyn``.
+
+Accounts: ``users`` holds officials' logins (normalized to lower case) with a password hash,
+never the password; ``user_roles`` holds one row per role a user has, so "who are the editors"
+is a plain query and a role cannot be listed twice. Timestamps are ISO 8601 text in UTC, like
+the rest of the schema.
 """
 
 from __future__ import annotations
@@ -130,4 +135,26 @@ audit_log = sa.Table(
     sa.Column("target_id", sa.String(100)),
     sa.Column("details", sa.JSON),
     sa.Index("ix_audit_log_at", "at"),
+)
+
+ROLES = ("admin", "editor", "moderator")
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("login", sa.String(100), nullable=False, unique=True),  # stripped, lower case
+    sa.Column("display_name", sa.String(200), nullable=False),
+    sa.Column("password_hash", sa.String(255), nullable=False),  # werkzeug.security format
+    sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("failed_login_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", sa.String(32)),
+    sa.Column("last_login_at", sa.String(32)),
+)
+
+user_roles = sa.Table(
+    "user_roles", metadata,
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("role", sa.String(20), primary_key=True),
+    sa.CheckConstraint("role IN ('admin', 'editor', 'moderator')", name="known_role"),
 )

@@ -6,6 +6,8 @@ network.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from app import create_app
@@ -81,3 +83,46 @@ def publish_csv(app, geography):
 def database_engine(app):
     with app.app_context():
         return database.engine()
+
+
+# ---------------------------------------------------------------- accounts
+
+ACCOUNT_PASSWORD = "a long enough password"
+CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token_in(html: str) -> str:
+    """The CSRF token of the first form in a page (tests post forms as a browser would)."""
+    match = CSRF_INPUT.search(html)
+    assert match, "the page has no form with a csrf_token"
+    return match.group(1)
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return csrf_token_in(response.get_data(as_text=True))
+
+
+def login(client, login: str, password: str = ACCOUNT_PASSWORD, next: str | None = None):
+    """Fetch the login form and post it with its token, as a browser does; returns the response."""
+    path = "/login" if next is None else f"/login?next={next}"
+    return client.post(path, data={"csrf_token": csrf_token(client, path), "login": login,
+                                   "password": password})
+
+
+@pytest.fixture()
+def make_user(engine):
+    """Create an account through data.accounts: ``make_user("aigul", "editor")``."""
+    from data import accounts
+
+    def make(login: str, *roles: str, password: str = ACCOUNT_PASSWORD, active: bool = True,
+             display_name: str | None = None):
+        with engine.begin() as connection:
+            user = accounts.create_user(connection, login, password, roles=roles, actor="test",
+                                        display_name=display_name or login.title())
+            if not active:
+                user = accounts.set_active(connection, user.id, False, actor="test")
+        return user
+
+    return make
