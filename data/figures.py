@@ -1,0 +1,49 @@
+"""Derived figures for pages: sums by year, money per resident, execution rate (pure, exact).
+
+Money stays integer tiyn; a ratio is computed only at the end and rounded once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+MONEY_FIELDS = ("allocated_tiyn", "contracted_tiyn", "paid_tiyn")
+
+
+def totals_by_year(lines: Iterable[dict]) -> list[dict]:
+    """Allocated, contracted and paid per fiscal year, oldest first.
+
+    A sum is None when no line of the year gives that amount (unknown, not zero).
+    """
+    totals: dict[int, dict] = {}
+    for line in lines:
+        year = totals.setdefault(line["fiscal_year"], {"fiscal_year": line["fiscal_year"], "line_count": 0,
+                                                       **{name: None for name in MONEY_FIELDS}})
+        year["line_count"] += 1
+        for name in MONEY_FIELDS:
+            if line.get(name) is not None:
+                year[name] = (year[name] or 0) + int(line[name])
+    return [totals[year] for year in sorted(totals)]
+
+
+def per_resident(tiyn: int | None, population: int | None) -> int | None:
+    """``tiyn`` divided by the population, in tiyn rounded half up; None without a population."""
+    if tiyn is None or not population or population < 0:
+        return None
+    quotient, remainder = divmod(int(tiyn), int(population))
+    return quotient + (1 if 2 * remainder >= population else 0)
+
+
+def execution_rate(paid_tiyn: int | None, allocated_tiyn: int | None) -> float | None:
+    """Paid as a percentage of allocated (may exceed 100); None when nothing was allocated."""
+    if not allocated_tiyn:
+        return None
+    return round(100 * int(paid_tiyn or 0) / int(allocated_tiyn), 1)
+
+
+def with_ratios(row: dict, population: int | None) -> dict:
+    """``row`` (with allocated and paid tiyn) plus money per resident and the execution rate."""
+    return {**row,  # paid, when not given, counts as nothing paid
+            "allocated_per_resident": per_resident(row["allocated_tiyn"], population),
+            "paid_per_resident": per_resident(row["paid_tiyn"], population),
+            "execution_pct": execution_rate(row["paid_tiyn"], row["allocated_tiyn"])}

@@ -1,0 +1,180 @@
+"""Facility and district pages in a real browser: chart and small map drawn offline, accessible,
+usable at phone width."""
+
+import csv
+import io
+from urllib.parse import urlparse
+
+import pytest
+
+from data import queries
+from data.uploads import import_budget_file, rollback
+from map_builder.district_map import TYPE_COLOURS
+from tests.browser.conftest import serious_accessibility_violations
+
+pytestmark = pytest.mark.browser
+
+TURKESTAN = "611000000"
+CHANGED_YEAR = "2026"
+
+# Pixels of one colour on a canvas: proves the bars were really painted, not just the axes.
+COUNT_COLOUR = """([selector, rgb]) => {
+    const canvas = document.querySelector(selector);
+    const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) {
+        if (Math.abs(data[i] - rgb[0]) < 4 && Math.abs(data[i + 1] - rgb[1]) < 4
+            && Math.abs(data[i + 2] - rgb[2]) < 4 && data[i + 3] > 200) { count++; }
+    }
+    return count;
+}"""
+ALLOCATED_RGB, PAID_RGB = [0x00, 0x72, 0xB2], [0xD5, 0x5E, 0x00]
+
+
+def wait_for_bars(page, selector):
+    for colour in (ALLOCATED_RGB, PAID_RGB):
+        page.wait_for_function(f"({COUNT_COLOUR})([{selector!r}, {colour}]) > 50")
+
+
+def outside_requests(page) -> list[str]:
+    return [u for u in page.requests if urlparse(u).hostname != "127.0.0.1"]
+
+
+def no_horizontal_scroll(browser, url: str, screenshot) -> int:
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True,
+                                  reduced_motion="reduce")
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_selector("canvas[data-chart-drawn]")
+        page.screenshot(path=str(screenshot), full_page=True)
+        return page.evaluate("document.documentElement.scrollWidth")
+    finally:
+        context.close()
+
+
+@pytest.fixture()
+def changed_version(live_app):
+    """A second publication of the demo's 2026 that pays more on one school's line, then undone."""
+    app, _ = live_app
+    demo = app.config["DEMO_DATA_FILE"]
+    with open(demo, encoding="utf-8", newline="") as handle:
+        every_row = list(csv.DictReader(handle))
+    years_of = {}
+    for row in every_row:
+        years_of.setdefault(row["facility_id"], set()).add(row["fiscal_year"])
+    rows = [r for r in every_row if r["fiscal_year"] == CHANGED_YEAR]
+    target = next(r for r in rows if r["facility_type"] == "school" and r["status"] == "in_progress"
+                  and len(years_of[r["facility_id"]]) >= 3)
+    before = target["amount_paid"]
+    target.update(amount_paid=str(int(target["amount_allocated"]) // 2), status="suspended")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    engine = app.extensions["engine"]
+    with engine.connect() as connection:
+        previous = queries.latest_version(connection)["id"]
+    result = import_budget_file(engine, out.getvalue().encode("utf-8"), "budget-2026-update.csv",
+                                app.extensions["geography"].districts, actor="akimat:test")
+    assert result.ok, [p.message() for p in result.validated.errors]
+    try:
+        yield {"facility": target, "version": result.version_id, "paid_before": int(before)}
+    finally:
+        with engine.begin() as connection:
+            rollback(connection, previous, actor="test")
+
+
+def test_facility_page_draws_map_chart_and_changes_offline(live_app, page, browser, artifacts, changed_version):
+    app, base = live_app
+    facility = changed_version["facility"]
+    page.goto(f"{base}/facility/{facility['facility_id']}")
+    assert page.locator("h1").inner_text() == facility["facility_name_en"]
+
+    # The small map: Leaflet from the app, one circle in the school colour over the district outline.
+    page.wait_for_function("window.facilityPoint !== undefined")
+    marker = page.locator(".point-map path.leaflet-interactive")
+    assert marker.count() == 1
+    assert marker.get_attribute("fill") == TYPE_COLOURS["school"]
+    assert page.locator('.point-map path[stroke="#555555"]').count() >= 1  # the district's outline
+    assert page.evaluate("window.facilityPoint.getTooltip().getContent().textContent") == facility["facility_name_en"]
+    box = page.locator(".point-map").bounding_box()
+    assert box["height"] >= 200 and box["width"] > 300
+
+    # The chart: both series painted, labels from the server, one bar pair per year.
+    wait_for_bars(page, "#facility-chart")
+    years_in_table = page.locator("#facility-years tbody tr").count()
+    assert years_in_table >= 2
+    assert page.evaluate("Chart.getChart(document.getElementById('facility-chart')).data.labels.length") == years_in_table
+    assert page.evaluate("Chart.getChart(document.getElementById('facility-chart')).data.datasets"
+                         ".map(d => d.label)") == ["Allocated", "Paid"]
+
+    # What changed: the new version, with paid and status before -> after.
+    change = page.locator(f'.version-change[data-version="{changed_version["version"]}"]')
+    assert change.is_visible()
+    text = change.inner_text()
+    assert "budget-2026-update.csv" in text and "In progress" in text and "Suspended" in text
+    paid_after = int(facility["amount_allocated"]) // 2
+    assert f"Paid: {changed_version['paid_before']:,} ₸ → {paid_after:,} ₸" in text.replace("\n", " ")
+    # Newest first, back to the demo publication (other tests may publish in between).
+    listed = page.locator(".version-change").evaluate_all("items => items.map(i => i.dataset.version)")
+    assert listed[0] == str(changed_version["version"]) and listed[-1] == "1"
+
+    # District link leads to the district page.
+    assert page.locator(".facts a").get_attribute("href") == f"/district/{facility['district_kato']}"
+
+    page.screenshot(path=str(artifacts / "facility-1280.png"), full_page=True)
+    assert serious_accessibility_violations(page) == []
+    assert outside_requests(page) == []
+    assert page.console_errors == []
+    width = no_horizontal_scroll(browser, f"{base}/facility/{facility['facility_id']}", artifacts / "facility-375.png")
+    assert width <= 375
+
+
+def test_district_page_draws_chart_and_lists_facilities(live_app, page, browser, artifacts):
+    app, base = live_app
+    with app.extensions["engine"].connect() as connection:
+        version = queries.latest_version(connection)["id"]
+        years = queries.fiscal_years(connection, version)
+        listed = queries.district_facilities(connection, version, TURKESTAN, years[-1])
+    page.goto(f"{base}/district/{TURKESTAN}")
+    assert page.locator("h1").inner_text() == "Turkestan"
+    wait_for_bars(page, "#district-chart")
+    chart = page.evaluate("Chart.getChart(document.getElementById('district-chart')).data.labels")
+    assert chart == [str(y) for y in years]
+    assert page.locator("#district-years tbody tr").count() == len(years)
+    assert page.locator(".facility-list tbody tr").count() == len(listed) > 10
+    assert page.locator(".year-switch [aria-current]").inner_text() == str(years[-1])
+    assert page.locator('[data-total="execution"]').inner_text().endswith("%")
+
+    page.screenshot(path=str(artifacts / "district-1280.png"), full_page=True)
+    assert serious_accessibility_violations(page) == []
+    assert outside_requests(page) == []
+    assert page.console_errors == []
+
+    # Another year, then a facility of the list.
+    page.locator(".year-switch a", has_text=str(years[0])).click()
+    page.wait_for_url(f"**year={years[0]}")
+    assert page.locator(".year-switch [aria-current]").inner_text() == str(years[0])
+    first = page.locator(".facility-list tbody a").first
+    name = first.inner_text()
+    first.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == name
+    page.wait_for_function("window.facilityPoint !== undefined")
+    assert page.console_errors == []
+
+    width = no_horizontal_scroll(browser, f"{base}/district/{TURKESTAN}", artifacts / "district-375.png")
+    assert width <= 375
+
+
+def test_district_page_in_russian(live_app, page):
+    _, base = live_app
+    page.goto(f"{base}/district/{TURKESTAN}")
+    page.get_by_role("link", name="Русский").click()
+    page.wait_for_selector("canvas[data-chart-drawn]")
+    assert page.locator("html").get_attribute("lang") == "ru"
+    assert page.locator("h1").inner_text() == "Туркестан"
+    labels = page.evaluate("Chart.getChart(document.getElementById('district-chart')).data.datasets.map(d => d.label)")
+    assert labels == ["Выделено", "Оплачено"]
+    assert page.console_errors == []
