@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_compress import Compress
 
-from web import cli, database, i18n, public, settings
+from web import admin, auth, cli, cli_users, database, explore, i18n, public, settings
 from web.boot import load_geography_or_stop, warn_if_assets_missing
 from web.context import register_context
 
@@ -16,7 +17,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     warn_if_assets_missing(app)
     database.init_app(app)
     i18n.init_app(app)
+    Compress(app)
     register_context(app)
     app.register_blueprint(public.bp)
+    app.register_blueprint(explore.bp)
+    auth.init_app(app)  # accounts: Flask-Login, CSRF on every form, login rate limit, /login
+    app.register_blueprint(admin.bp)
     cli.init_app(app)
+    cli_users.init_app(app)
     return app

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from data.facility_filters import STATUS_PRECEDENCE, FacilityFilter, status_in_year
+from data.line_changes import diff_lines
 from data.schema import (budget_lines, districts, facilities, version_state, versions)
 
 bl, f, vs = budget_lines, facilities, version_state
@@ -62,29 +64,6 @@ def district_totals(connection: sa.Connection, version_id: int | None, fiscal_ye
     return [dict(r._mapping) for r in connection.execute(query)]
 
 
-def map_facilities(connection: sa.Connection, version_id: int | None, fiscal_year: int | None) -> list[dict]:
-    """Every facility with published lines, and its sums for ``fiscal_year``.
-
-    A facility without lines in that year is still listed (a resident looks for the school
-    down the road either way), with ``lines_in_year`` = 0 and no amounts.
-    """
-    if version_id is None:
-        return []
-    in_year = bl.c.fiscal_year == fiscal_year
-
-    def year_sum(column):
-        return sa.func.sum(sa.case((in_year, column))).label(column.name)
-
-    query = (sa.select(f.c.facility_id, f.c.name_kk, f.c.name_ru, f.c.name_en, f.c.facility_type,
-                       f.c.lat, f.c.lon, f.c.district_kato, year_sum(bl.c.allocated_tiyn),
-                       year_sum(bl.c.contracted_tiyn), year_sum(bl.c.paid_tiyn),
-                       sa.func.max(sa.case((in_year, bl.c.physical_progress_pct))).label("progress_pct"),
-                       sa.func.count(sa.case((in_year, bl.c.id))).label("lines_in_year"))
-             .select_from(_current_lines(version_id).join(f, f.c.id == bl.c.facility_pk))
-             .group_by(f.c.id).order_by(f.c.facility_id))
-    return [dict(r._mapping) for r in connection.execute(query)]
-
-
 def facility_detail(connection: sa.Connection, version_id: int | None, facility_id: str) -> dict | None:
     """A facility, its district and all its published budget lines (newest year first)."""
     query = (sa.select(f, districts.c.name_kk.label("district_name_kk"),
@@ -104,3 +83,155 @@ def facility_detail(connection: sa.Connection, version_id: int | None, facility_
         lines = [dict(r._mapping) for r in connection.execute(line_query)]
     facility["lines"] = lines
     return facility
+
+
+def facility_rows(connection: sa.Connection, version_id: int | None, facility_filter: FacilityFilter,
+                  facility_id: str | None = None) -> list[dict]:
+    """One row per published facility of the filter's type and district, with its year's sums.
+
+    Sums, the line count, the highest progress and the most pressing status cover only the
+    lines of ``facility_filter.year`` that match its line filters (work type, status, funding);
+    a facility with none has ``lines`` = 0 and no amounts. Text search and the "only funded
+    facilities when a line filter is set" rule are applied by
+    ``data.facility_filters.select_facilities``.
+    """
+    if version_id is None or facility_filter.year is None:
+        return []
+    conditions = [bl.c.fiscal_year == facility_filter.year]
+    for column, value in ((bl.c.work_type, facility_filter.work_type), (bl.c.status, facility_filter.status),
+                          (bl.c.funding_source, facility_filter.funding_source)):
+        if value:
+            conditions.append(column == value)
+    matching = sa.and_(*conditions)
+    status_rank = sa.case({status: rank for rank, status in enumerate(STATUS_PRECEDENCE)}, value=bl.c.status)
+
+    def matching_sum(column):
+        return sa.func.sum(sa.case((matching, column))).label(column.name)
+
+    query = (sa.select(f.c.facility_id, f.c.name_kk, f.c.name_ru, f.c.name_en, f.c.facility_type,
+                       f.c.lat, f.c.lon, f.c.district_kato, matching_sum(bl.c.allocated_tiyn),
+                       matching_sum(bl.c.contracted_tiyn), matching_sum(bl.c.paid_tiyn),
+                       sa.func.max(sa.case((matching, bl.c.physical_progress_pct))).label("progress_pct"),
+                       sa.func.min(sa.case((matching, status_rank))).label("status_rank"),
+                       sa.func.count(sa.case((matching, bl.c.id))).label("lines"))
+             .select_from(_current_lines(version_id).join(f, f.c.id == bl.c.facility_pk))
+             .group_by(f.c.id).order_by(f.c.facility_id))
+    if facility_filter.facility_type:
+        query = query.where(f.c.facility_type == facility_filter.facility_type)
+    if facility_filter.district:
+        query = query.where(f.c.district_kato == facility_filter.district)
+    if facility_id is not None:  # one facility, for its map popup
+        query = query.where(f.c.facility_id == facility_id)
+    rows = [dict(r._mapping) for r in connection.execute(query)]
+    for row in rows:
+        row["status"] = status_in_year(row.pop("status_rank"))
+    return rows
+
+
+def district_list(connection: sa.Connection) -> list[dict]:
+    """Every district with its names and population, by KATO code."""
+    return [dict(r._mapping) for r in connection.execute(sa.select(districts).order_by(districts.c.kato))]
+
+
+# --- District and facility pages: a district's figures, a facility's history of changes. ---
+
+def district(connection: sa.Connection, kato: str) -> dict | None:
+    """One district (names, unit type, population), or None for an unknown KATO code."""
+    row = connection.execute(sa.select(districts).where(districts.c.kato == kato)).first()
+    return dict(row._mapping) if row else None
+
+
+def _district_lines(version_id: int, kato: str):
+    """Published lines of the facilities in district ``kato`` (FROM clause and condition)."""
+    return _current_lines(version_id).join(f, f.c.id == bl.c.facility_pk), f.c.district_kato == kato
+
+
+def district_year_totals(connection: sa.Connection, version_id: int | None, kato: str) -> list[dict]:
+    """The district's money for every published year, oldest first (zeros for a year without lines)."""
+    if version_id is None:
+        return []
+    source, in_district = _district_lines(version_id, kato)
+    query = (sa.select(bl.c.fiscal_year, *_money_sums(),
+                       sa.func.count(sa.distinct(bl.c.facility_pk)).label("facility_count"),
+                       sa.func.count(bl.c.id).label("line_count"))
+             .select_from(source).where(in_district).group_by(bl.c.fiscal_year))
+    found = {r.fiscal_year: dict(r._mapping) for r in connection.execute(query)}
+    empty = {"allocated_tiyn": 0, "contracted_tiyn": 0, "paid_tiyn": 0, "facility_count": 0, "line_count": 0}
+    return [found.get(year, {"fiscal_year": year, **empty}) for year in fiscal_years(connection, version_id)]
+
+
+def district_type_totals(connection: sa.Connection, version_id: int | None, kato: str,
+                         fiscal_year: int | None) -> list[dict]:
+    """The district's money in ``fiscal_year`` by facility type, the most allocated first."""
+    if version_id is None or fiscal_year is None:
+        return []
+    source, in_district = _district_lines(version_id, kato)
+    query = (sa.select(f.c.facility_type, *_money_sums(),
+                       sa.func.count(sa.distinct(bl.c.facility_pk)).label("facility_count"),
+                       sa.func.count(bl.c.id).label("line_count"))
+             .select_from(source).where(in_district, bl.c.fiscal_year == fiscal_year)
+             .group_by(f.c.facility_type)
+             .order_by(sa.desc("allocated_tiyn"), f.c.facility_type))
+    return [dict(r._mapping) for r in connection.execute(query)]
+
+
+def district_facilities(connection: sa.Connection, version_id: int | None, kato: str,
+                        fiscal_year: int | None) -> list[dict]:
+    """Every facility of the district with published lines, and its sums for ``fiscal_year``.
+
+    As on the map, a facility without lines in that year is listed too (``lines_in_year`` = 0,
+    no amounts). The most allocated come first, then by identifier.
+    """
+    if version_id is None:
+        return []
+    source, in_district = _district_lines(version_id, kato)
+    in_year = bl.c.fiscal_year == fiscal_year
+
+    def year_sum(column):
+        return sa.func.sum(sa.case((in_year, column))).label(column.name)
+
+    query = (sa.select(f.c.facility_id, f.c.name_kk, f.c.name_ru, f.c.name_en, f.c.facility_type,
+                       f.c.address, year_sum(bl.c.allocated_tiyn), year_sum(bl.c.contracted_tiyn), year_sum(bl.c.paid_tiyn),
+                       sa.func.count(sa.case((in_year, bl.c.id))).label("lines_in_year"))
+             .select_from(source).where(in_district).group_by(f.c.id)
+             .order_by(sa.func.coalesce(sa.func.sum(sa.case((in_year, bl.c.allocated_tiyn))), -1).desc(),
+                       f.c.facility_id))
+    return [dict(r._mapping) for r in connection.execute(query)]
+
+
+def facility_changes(connection: sa.Connection, facility_id: str,
+                     up_to_version: int | None = None) -> list[dict]:
+    """Every version that changed the facility's published budget lines, oldest first.
+
+    For each version V (up to ``up_to_version``, default all), the facility's lines published
+    after V are compared by ``LINE_KEY`` with those published after the version before; a
+    version with any difference gives ``{"version": <versions row>, "diff": LineDiff,
+    "first": True for the first publication of the facility's lines}``. Rollbacks are versions
+    like any other, so undoing a change shows as a change back.
+    """
+    pk = connection.execute(sa.select(f.c.id).where(f.c.facility_id == facility_id)).scalar()
+    if pk is None:
+        return []
+    version_query = sa.select(versions).order_by(versions.c.id)
+    state_query = sa.select(vs.c.version_id, vs.c.fiscal_year, vs.c.source_version_id)
+    if up_to_version is not None:
+        version_query = version_query.where(versions.c.id <= up_to_version)
+        state_query = state_query.where(vs.c.version_id <= up_to_version)
+    states: dict[int, dict[int, int]] = {}
+    for version_id, year, source_id in connection.execute(state_query):
+        states.setdefault(version_id, {})[year] = source_id
+    lines_by_source: dict[tuple[int, int], list[dict]] = {}
+    for row in connection.execute(sa.select(bl).where(bl.c.facility_pk == pk).order_by(bl.c.id)):
+        line = {"facility_id": facility_id, **row._mapping}
+        lines_by_source.setdefault((line["version_id"], line["fiscal_year"]), []).append(line)
+
+    changes, previous = [], []
+    for version in connection.execute(version_query):
+        state = states.get(version.id, {})
+        current = [line for year, source_id in sorted(state.items())
+                   for line in lines_by_source.get((source_id, year), [])]
+        diff = diff_lines(previous, current)
+        if diff:
+            changes.append({"version": dict(version._mapping), "diff": diff, "first": not changes})
+        previous = current
+    return changes

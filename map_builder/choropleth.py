@@ -44,3 +44,9 @@ def colour_for(value: int, bins: list[Bin]) -> str:
         if value <= current.high:
             return current.colour
     return bins[-1].colour
+
+
+def choropleth(values: dict[str, int | None]) -> tuple[list[Bin], dict[str, str]]:
+    """Bins over the values and the colour of every key (grey where zero or unknown)."""
+    bins = quantile_bins([v for v in values.values() if v is not None])
+    return bins, {key: colour_for(value or 0, bins) for key, value in values.items()}

@@ -1,14 +1,16 @@
-"""Build the folium map of districts and facilities from read models.
+"""Build the folium map of districts and facilities.
 
-The page must work with no internet: folium's CDN links are replaced by locally served files,
-and the facility layer is a compact array clustered in the browser (one JS loop, not one JS
-statement per marker). User text reaches the browser only as JSON data and is written into
-popups with ``textContent``, never as HTML.
+The page is of fixed size whatever the number of facilities: folium draws the districts and
+hands the map to ``static/js/map.js``, which fetches the facilities as compact column arrays,
+clusters them in the browser (supercluster) and fetches a popup's details when it opens. No JS
+statement per marker. The page works with no internet: folium's CDN links are replaced by
+locally served files. User text never reaches the page as markup.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import folium
@@ -16,8 +18,6 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 from markupsafe import escape
-
-from map_builder.choropleth import Bin, colour_for
 
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 REGION_CENTRE = (42.9, 68.6)  # (lat, lon), roughly the middle of Turkestan region
@@ -30,6 +30,13 @@ TYPE_COLOURS = {
     "water_supply": "#17becf", "other": "#333333",
 }
 
+# How a marker shows the state of the facility's work in the selected year (its "cue"); the
+# order is the index sent to the browser. "none": no money that year (a hollow ring).
+CUES = ("none", "planned", "in_progress", "completed", "stopped")
+CUE_OF_STATUS = {None: "planned", "planned": "planned", "tendering": "planned",
+                 "in_progress": "in_progress", "completed": "completed",
+                 "suspended": "stopped", "cancelled": "stopped"}
+
 
 def script_json(value) -> str:
     """JSON that is safe inside a <script> element (no '</script>' or '<!--' breakout)."""
@@ -38,93 +45,69 @@ def script_json(value) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
+def cue_of(lines: int, status: str | None) -> str:
+    """The marker cue of a facility with ``lines`` matching lines and this year's status."""
+    return "none" if not lines else CUE_OF_STATUS.get(status, "planned")
+
+
+def facility_columns(rows: Iterable[Mapping], type_keys: tuple[str, ...]) -> dict:
+    """Compact column arrays for the browser: ids, coordinates, type and cue as small integers.
+
+    No names or amounts: the arrays stay the same in every language and small at 50,000
+    facilities, and a popup fetches the rest when it opens.
+    """
+    type_index = {key: i for i, key in enumerate(type_keys)}
+    cue_index = {key: i for i, key in enumerate(CUES)}
+    columns: dict[str, list] = {"id": [], "lat": [], "lon": [], "type": [], "cue": []}
+    for row in rows:
+        columns["id"].append(row["facility_id"])
+        columns["lat"].append(round(row["lat"], 5))
+        columns["lon"].append(round(row["lon"], 5))
+        columns["type"].append(type_index.get(row["facility_type"], len(type_keys) - 1))
+        columns["cue"].append(cue_index[cue_of(row["lines"], row.get("status"))])
+    return {"types": list(type_keys), "cues": list(CUES), **columns}
+
+
 @dataclass
 class Assets:
-    """URLs of the locally served files the map needs."""
+    """URLs of the locally served files a map needs (the facility layer needs the last two)."""
 
     leaflet_js: str
     leaflet_css: str
-    markercluster_js: str
-    markercluster_css: tuple[str, ...]
+    supercluster_js: str = ""
+    map_js: str = ""
 
 
 @dataclass
-class MapLabels:
-    """Already-translated text for the map (the builder knows no language)."""
+class LayerConfig:
+    """What ``map.js`` needs: data URLs and already-translated labels (the builder knows no language)."""
 
-    legend_title: str
-    no_data: str
-    popup_link: str
-    no_lines: str = ""  # popup text for a facility without lines in the selected year
-    popup_fields: dict[str, str] = field(default_factory=dict)  # key -> label
-    money_fields: tuple[str, ...] = ()  # popup fields hidden when the year has no lines
+    facilities_url: str
+    summary_url: str
+    popup_url: str  # + encodeURIComponent(id) + ".json"
+    labels: dict[str, str] = field(default_factory=dict)
+    type_colours: dict[str, str] = field(default_factory=lambda: dict(TYPE_COLOURS))
 
 
 class FacilityLayer(JSCSSMixin, MacroElement):
-    """Facilities as coloured circles in a marker cluster, built from column arrays."""
+    """Starts ``map.js`` on the folium map: facilities, choropleth colours, legend, filters."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        (function () {
-            var data = {{ this.data_json }};
-            var cluster = L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false,
-                                                maxClusterRadius: 50});
-            function popupFor(i) {
-                var box = document.createElement("div");
-                box.className = "facility-popup";
-                var title = document.createElement("strong");
-                title.textContent = data.name[i];
-                box.appendChild(title);
-                var list = document.createElement("dl");
-                data.fields.forEach(function (field) {
-                    var value = data.values[field.key][i];
-                    if (!data.funded[i] && field.money) { return; }
-                    if (value === null || value === "") { return; }
-                    var dt = document.createElement("dt"); dt.textContent = field.label;
-                    var dd = document.createElement("dd"); dd.textContent = value;
-                    list.appendChild(dt); list.appendChild(dd);
-                });
-                box.appendChild(list);
-                if (!data.funded[i]) {
-                    var none = document.createElement("p");
-                    none.textContent = data.no_lines_label;
-                    box.appendChild(none);
-                }
-                var link = document.createElement("a");
-                link.href = data.link_prefix + encodeURIComponent(data.id[i]);
-                link.textContent = data.link_label;
-                box.appendChild(link);
-                return box;
-            }
-            var markers = [], funded = 0;
-            for (var i = 0; i < data.id.length; i++) {
-                var colour = data.colours[data.type[i]] || "#333333";
-                // Filled: money in the selected year; hollow ring: none this year.
-                var marker = data.funded[i]
-                    ? L.circleMarker([data.lat[i], data.lon[i]], {radius: 7, weight: 1.5,
-                          color: "#ffffff", fillOpacity: 0.9, fillColor: colour})
-                    : L.circleMarker([data.lat[i], data.lon[i]], {radius: 6, weight: 2.5,
-                          color: colour, fillOpacity: 0.25, fillColor: "#ffffff"});
-                if (data.funded[i]) { funded++; }
-                marker.bindPopup(popupFor.bind(null, i));
-                marker.bindTooltip(data.name[i]);
-                markers.push(marker);
-            }
-            cluster.addLayers(markers);
-            {{ this._parent.get_name() }}.addLayer(cluster);
-            window.facilityLayer = cluster;  // for tests and later controls
-            window.fundedCount = funded;
-            window.facilityCount = data.id.length;
-        })();
+        window.OpenBudgetMap.start({{ this._parent.get_name() }}, {{ this.districts.get_name() }},
+                                   {{ this.config_json }});
         {% endmacro %}
     """)
 
-    def __init__(self, data: dict, assets: Assets):
+    def __init__(self, districts: folium.GeoJson, config: LayerConfig, assets: Assets):
         super().__init__()
         self._name = "FacilityLayer"
-        self.data_json = script_json(data)
-        self.default_js = [("leaflet.markercluster", assets.markercluster_js)]
-        self.default_css = [(f"markercluster{i}", url) for i, url in enumerate(assets.markercluster_css)]
+        self.districts = districts
+        self.config_json = script_json({
+            "facilitiesUrl": config.facilities_url, "summaryUrl": config.summary_url,
+            "popupUrl": config.popup_url, "labels": config.labels, "typeColours": config.type_colours,
+            "maxZoom": MAX_ZOOM})
+        self.default_js = [("supercluster", assets.supercluster_js), ("open_budget_map", assets.map_js)]
 
 
 class Attribution(MacroElement):
@@ -155,97 +138,72 @@ class InitialView(MacroElement):
         self.bounds_json = script_json(bounds)
 
 
-class Legend(MacroElement):
-    """A legend box in the map's lower right corner; its HTML is escaped here."""
+def base_map(assets: Assets, tiles_url: str = "", tiles_attribution: str = OSM_ATTRIBUTION,
+             zoom_start: int = 7, location: tuple[float, float] = REGION_CENTRE,
+             prefer_canvas: bool = False, **options) -> folium.Map:
+    """A folium map with local Leaflet files and, if configured, a basemap.
 
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        (function () {
-            var legend = L.control({position: "bottomright"});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "map-legend");
-                div.innerHTML = {{ this.html_json }};
-                return div;
-            };
-            legend.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-    """)
-
-    def __init__(self, title: str, rows: list[tuple[str, str]]):
-        super().__init__()
-        items = "".join(
-            f'<li><span class="swatch" style="background:{escape(colour)}"></span>{escape(label)}</li>'
-            for colour, label in rows)
-        self.html_json = script_json(f"<strong>{escape(title)}</strong><ul>{items}</ul>")
-
-
-def facility_columns(facilities: list[dict], labels: MapLabels, link_prefix: str,
-                     name_of, format_value) -> dict:
-    """Column arrays for the facility layer: compact, and only data (no markup)."""
-    data = {
-        "id": [f["facility_id"] for f in facilities],
-        "lat": [round(f["lat"], 6) for f in facilities],
-        "lon": [round(f["lon"], 6) for f in facilities],
-        "type": [f["facility_type"] for f in facilities],
-        "funded": [1 if f.get("lines_in_year", 1) else 0 for f in facilities],
-        "name": [name_of(f) for f in facilities],
-        "fields": [{"key": k, "label": v, "money": k in labels.money_fields}
-                   for k, v in labels.popup_fields.items()],
-        "values": {k: [format_value(k, f) for f in facilities] for k in labels.popup_fields},
-        "colours": TYPE_COLOURS,
-        "link_prefix": link_prefix,
-        "link_label": labels.popup_link,
-        "no_lines_label": labels.no_lines,
-    }
-    return data
-
-
-def build_map(districts_geojson: dict, values: dict[str, int], value_labels: dict[str, str],
-              bins: list[Bin], bin_labels: list[str], facility_data: dict, labels: MapLabels,
-              assets: Assets, tiles_url: str = "", tiles_attribution: str = OSM_ATTRIBUTION,
-              bounds: list[list[float]] | None = None) -> folium.Map:
-    """The map: districts coloured by ``values`` (KATO -> tiyn), facilities clustered on top.
-
-    ``districts_geojson`` is a FeatureCollection whose features carry ``kato`` and ``name``.
+    folium passes max_zoom only to a tile layer; without tiles the map itself needs maxZoom or
+    clustering throws and draws nothing. Failed tiles stay hidden (Leaflet shows a tile only
+    once loaded), so unreachable tiles leave a plain background.
     """
-    # folium passes max_zoom only to a tile layer; without tiles the map itself needs maxZoom
-    # or the marker cluster throws and draws nothing.
-    fmap = folium.Map(location=REGION_CENTRE, zoom_start=7, tiles=None, control_scale=True,
-                      **{"maxZoom": MAX_ZOOM, "minZoom": 5, "zoomSnap": 0.5})
+    fmap = folium.Map(location=location, zoom_start=zoom_start, tiles=None, control_scale=True,
+                      prefer_canvas=prefer_canvas,
+                      **{"maxZoom": MAX_ZOOM, "minZoom": 5, "zoomSnap": 0.5, **options})
     fmap.default_js = [("leaflet", assets.leaflet_js)]
     fmap.default_css = [("leaflet_css", assets.leaflet_css)]
     if tiles_url:
         folium.TileLayer(tiles=tiles_url, attr=tiles_attribution, name="basemap",
                          max_zoom=MAX_ZOOM).add_to(fmap)
-
-    features = []
-    for feature in districts_geojson["features"]:
-        kato = feature["properties"]["kato"]
-        props = {"kato": kato, "fill": colour_for(values.get(kato, 0), bins),
-                 "label": f"{escape(feature['properties']['name'])}: {escape(value_labels.get(kato, labels.no_data))}"}
-        features.append({"type": "Feature", "properties": props, "geometry": feature["geometry"]})
-    folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
-        name="districts",
-        style_function=lambda feature: {"fillColor": feature["properties"]["fill"], "color": "#555555",
-                                        "weight": 1, "fillOpacity": 0.6},
-        highlight_function=lambda feature: {"weight": 3, "color": "#222222"},
-        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-    ).add_to(fmap)
-    fmap.add_child(FacilityLayer(facility_data, assets))
-    rows = [(b.colour, label) for b, label in zip(bins, bin_labels)]
-    rows.append(("#d9d9d9", labels.no_data))
-    fmap.add_child(Legend(labels.legend_title, rows))
-    fmap.add_child(Attribution(OSM_ATTRIBUTION))
-    if bounds:
-        fmap.add_child(InitialView(bounds))
     return fmap
 
 
+def build_map(districts_geojson: dict, config: LayerConfig, assets: Assets, tiles_url: str = "",
+              tiles_attribution: str = OSM_ATTRIBUTION,
+              bounds: list[list[float]] | None = None) -> folium.Map:
+    """The map: district shapes (coloured later by ``map.js``) and the facility layer.
+
+    ``districts_geojson`` is a FeatureCollection whose features carry a ``kato`` property.
+    """
+    # One canvas for districts and facilities: see map.js on why they share it.
+    fmap = base_map(assets, tiles_url, tiles_attribution, prefer_canvas=True)
+    features = [{"type": "Feature", "properties": {"kato": feature["properties"]["kato"]},
+                 "geometry": feature["geometry"]} for feature in districts_geojson["features"]]
+    districts = folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name="districts",
+        style_function=lambda feature: {"fillColor": "#d9d9d9", "color": "#555555", "weight": 1,
+                                        "fillOpacity": 0.6},
+        highlight_function=lambda feature: {"weight": 3, "color": "#222222"},
+    ).add_to(fmap)
+    if bounds:  # before the facility layer, which moves to the view a link carries
+        fmap.add_child(InitialView(bounds))
+    fmap.add_child(FacilityLayer(districts, config, assets))
+    fmap.add_child(Attribution(OSM_ATTRIBUTION))
+    return fmap
+
+
+def _head_links(element) -> list[str]:
+    """Links to the JS and CSS files of ``element`` and everything in it, each once, in order."""
+    css, js = [], []
+    stack = [element]
+    while stack:
+        current = stack.pop(0)
+        css += [url for _, url in getattr(current, "default_css", []) if url not in css]
+        js += [url for _, url in getattr(current, "default_js", []) if url not in js]
+        stack.extend(current._children.values())
+    return ([f'<link rel="stylesheet" href="{escape(url)}">' for url in css]
+            + [f'<script src="{escape(url)}"></script>' for url in js])
+
+
 def map_parts(fmap: folium.Map) -> dict[str, str]:
-    """The map as three HTML fragments to place in a page: head links, the div, the script."""
+    """The map as three HTML fragments to place in a page: head links, the div, the script.
+
+    Only the asset links are kept from folium's head: it also adds a viewport tag that forbids
+    zooming the page (people with poor sight need zoom) and styles that give ``html, body`` the
+    map's full height; the page's own CSS sizes ``.folium-map`` instead.
+    """
     root = fmap.get_root()
     root.render()
-    return {"header": root.header.render(), "html": root.html.render(),
+    return {"header": "\n".join(_head_links(fmap)), "html": root.html.render(),
             "script": root.script.render()}

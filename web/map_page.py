@@ -1,15 +1,51 @@
-"""Turn read models into the map, with labels in the chosen language (glue, no SQL)."""
+"""The map's read side in the chosen language: the selection behind the map, the table and the
+map's data endpoints, its summary (totals, choropleth, legend) and popups. Glue, no SQL.
+
+Everything cached is keyed by the data version (see ``web.cache``).
+"""
 
 from __future__ import annotations
 
-from flask import current_app, url_for
-from flask_babel import gettext as _
+import gzip
+from dataclasses import dataclass, replace
+from decimal import Decimal
 
+import orjson
+from flask import current_app, request, url_for
+from flask_babel import format_decimal, gettext as _
+
+from data import queries
+from data.budget_format import FACILITY_TYPES
+from data.facility_filters import FacilityFilter, district_figures, parse_filter, select_facilities, totals
 from geo.coords import leaflet_bounds
-from map_builder.choropleth import quantile_bins
 from map_builder.assets import vendor_path
-from map_builder.district_map import Assets, MapLabels, build_map, facility_columns
-from web.i18n import FACILITY_TYPE_LABELS, localized, money
+from map_builder.choropleth import NO_DATA_COLOUR, choropleth
+from map_builder.district_map import Assets, LayerConfig, build_map, facility_columns, map_parts
+from web import database
+from web.cache import app_cache
+from web.i18n import (FACILITY_TYPE_LABELS, STATUS_LABELS, label_of, language, localized, money,
+                      percent)
+
+METRICS = ("allocated", "paid", "per_resident")
+MILLION_TIYN = 100 * 1_000_000
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The published facilities a filter selects, with what the pages need around them."""
+
+    version_id: int | None
+    years: list[int]
+    districts: list[dict]
+    filter: FacilityFilter
+    problems: list[str]
+    rows: list[dict]
+
+    def district_name(self, kato: str) -> str:
+        for district in self.districts:
+            if district["kato"] == kato:
+                return localized(district)
+        return kato
 
 
 def static_url(package: str, file: str) -> str:
@@ -20,51 +56,139 @@ def local_assets() -> Assets:
     return Assets(
         leaflet_js=static_url("leaflet", "dist/leaflet.js"),
         leaflet_css=static_url("leaflet", "dist/leaflet.css"),
-        markercluster_js=static_url("leaflet.markercluster", "dist/leaflet.markercluster.js"),
-        markercluster_css=(static_url("leaflet.markercluster", "dist/MarkerCluster.css"),
-                           static_url("leaflet.markercluster", "dist/MarkerCluster.Default.css")),
+        supercluster_js=static_url("supercluster", "dist/supercluster.min.js"),
+        map_js=url_for("static", filename="js/map.js"),
     )
 
 
-def build_district_map(districts: list[dict], facilities: list[dict]):
-    """The folium map for the page: districts by money allocated, facilities on top."""
+def current_selection(args) -> Selection:
+    """The selection the request's URL parameters describe, from the newest published version."""
+    connection = database.connection()
+    version_id = database.published_version_id()
+    years, districts = app_cache("version_facts", 8).get_or_build(
+        ("facts", version_id), lambda: (queries.fiscal_years(connection, version_id),
+                                        queries.district_list(connection)))
+    facility_filter, problems = parse_filter(args, years, [d["kato"] for d in districts])
+    sql_filter = replace(facility_filter, text="")
+    all_rows = app_cache("facility_rows", 32).get_or_build(
+        (version_id, sql_filter.key()), lambda: queries.facility_rows(connection, version_id, sql_filter))
+    rows = app_cache("selections", 64).get_or_build(
+        (version_id, facility_filter.key()), lambda: select_facilities(all_rows, facility_filter))
+    return Selection(version_id, years, districts, facility_filter, problems, rows)
+
+
+def metric_of(args) -> str:
+    metric = args.get("metric", "")
+    return metric if metric in METRICS else METRICS[0]
+
+
+def amount(tiyn: int, unit_tiyn: int) -> str:
+    """An amount in whole units (tenge or million tenge) with the language's separators."""
+    value = Decimal(tiyn) / unit_tiyn
+    return format_decimal(value, format="#,##0.0" if abs(value) < 10 else "#,##0")
+
+
+def summary(selection: Selection) -> dict:
+    """Totals, the district colours and the legend for the selection, in the chosen language."""
+    metric = metric_of(request.args)
+    key = (selection.version_id, selection.filter.key(), metric, language())
+    return app_cache("summaries", 64).get_or_build(key, lambda: _summary(selection, metric))
+
+
+def _summary(selection: Selection, metric: str) -> dict:
+    year = selection.filter.year
+    figures = district_figures(selection.rows, selection.districts)
+    value_key = {"allocated": "allocated_tiyn", "paid": "paid_tiyn",
+                 "per_resident": "allocated_per_resident_tiyn"}[metric]
+    bins, colours = choropleth({d["kato"]: d[value_key] for d in figures})
+    if metric == "per_resident":
+        title, unit = _("Allocated per resident in %(year)s, ₸", year=year), 100
+    elif metric == "paid":
+        title, unit = _("Paid in %(year)s, million ₸", year=year), MILLION_TIYN
+    else:
+        title, unit = _("Allocated in %(year)s, million ₸", year=year), MILLION_TIYN
+    legend = [{"colour": b.colour, "label": f"{amount(b.low, unit)} – {amount(b.high, unit)}"} for b in bins]
+    legend.append({"colour": NO_DATA_COLOUR, "label": _("No money in this selection")})
+    districts = {}
+    for d in figures:
+        label = _("%(district)s: %(allocated)s allocated, %(paid)s paid, %(per_resident)s per resident",
+                  district=localized(d), allocated=money(d["allocated_tiyn"], compact=True),
+                  paid=money(d["paid_tiyn"], compact=True), per_resident=money(d["allocated_per_resident_tiyn"]))
+        districts[d["kato"]] = {"colour": colours[d["kato"]], "label": label}
+    total = totals(selection.rows)
+    execution = (100 * total["paid_tiyn"] / total["allocated_tiyn"]) if total["allocated_tiyn"] else None
+    return {
+        "version": selection.version_id, "year": year, "metric": metric,
+        "counts": {"facilities": total["facilities"], "funded": total["funded"]},
+        "totals": {"allocated": money(total["allocated_tiyn"]), "contracted": money(total["contracted_tiyn"]),
+                   "paid": money(total["paid_tiyn"]), "execution": percent(execution),
+                   "facilities": format_decimal(total["facilities"]), "funded": format_decimal(total["funded"])},
+        "legend": {"title": title, "rows": legend},
+        "districts": districts,
+    }
+
+
+def facilities_gzip(selection: Selection) -> bytes:
+    """The selection's facilities as gzip-compressed compact JSON columns (cached)."""
+    def build() -> bytes:
+        columns = facility_columns(selection.rows, FACILITY_TYPES)
+        payload = orjson.dumps({"version": selection.version_id, "year": selection.filter.year, **columns})
+        return gzip.compress(payload, compresslevel=6, mtime=0)
+
+    return app_cache("facility_columns", 32).get_or_build(
+        (selection.version_id, selection.filter.key()), build)
+
+
+def popup(selection: Selection, facility_id: str) -> dict | None:
+    """A facility's popup for the selected year and line filters, or None if it is not published."""
+    rows = queries.facility_rows(database.connection(), selection.version_id,
+                                 replace(selection.filter, facility_type=None, district=None, text=""),
+                                 facility_id=facility_id)
+    if not rows:
+        return None
+    row = rows[0]
+    fields = [(_("Type"), label_of(FACILITY_TYPE_LABELS)(row["facility_type"])),
+              (_("District"), selection.district_name(row["district_kato"]))]
+    if row["lines"]:
+        fields += [(_("Allocated"), money(row["allocated_tiyn"])),
+                   (_("Contracted"), money(row["contracted_tiyn"])),
+                   (_("Paid"), money(row["paid_tiyn"]))]
+        if row["progress_pct"] is not None:
+            fields.append((_("Progress"), percent(row["progress_pct"])))
+        if row["status"]:
+            fields.append((_("Status"), label_of(STATUS_LABELS)(row["status"])))
+        note = ""
+    else:
+        note = _("No money in %(year)s for this selection.", year=selection.filter.year)
+    return {"id": row["facility_id"], "name": localized(row), "year": selection.filter.year,
+            "fields": [{"label": label, "value": value} for label, value in fields], "note": note,
+            "url": url_for("public.facility", facility_id=row["facility_id"])}
+
+
+def map_fragments() -> dict[str, str]:
+    """The page's map (head links, div, script): the same for every filter and data version."""
+    config = current_app.config
+    key = (language(), config["TILES_URL"], config["TILES_ATTRIBUTION"], request.script_root)
+    return app_cache("map_fragments", 16).get_or_build(key, _build_map_fragments)
+
+
+def _build_map_fragments() -> dict[str, str]:
     geography = current_app.extensions["geography"]
-    names = {d["kato"]: localized(d) for d in districts}
-    features = [{"type": "Feature", "properties": {"kato": f["kato"], "name": names.get(f["kato"], f["kato"])},
-                 "geometry": f["geometry"]} for f in current_app.extensions["district_features"]]
-    values = {d["kato"]: d["allocated_tiyn"] for d in districts}
-    value_labels = {}
-    for d in districts:
-        per_resident = d["allocated_tiyn"] // d["population"] if d["population"] else None
-        value_labels[d["kato"]] = _("%(total)s allocated, %(per_resident)s per resident",
-                                    total=money(d["allocated_tiyn"], compact=True),
-                                    per_resident=money(per_resident))
-    bins = quantile_bins(list(values.values()))
-    bin_labels = [f"{money(b.low, compact=True)} – {money(b.high, compact=True)}" for b in bins]
-    labels = MapLabels(
-        legend_title=_("Allocated"), no_data=_("No allocation"), popup_link=_("Facility page"),
-        no_lines=_("No budget lines in this year."),
-        money_fields=("allocated", "contracted", "paid", "progress"),
-        popup_fields={"type": _("Type"), "district": _("District"), "allocated": _("Allocated"),
-                      "contracted": _("Contracted"), "paid": _("Paid"), "progress": _("Progress")},
-    )
-    type_names = {key: str(label) for key, label in FACILITY_TYPE_LABELS.items()}
-
-    def value_of(key: str, facility: dict) -> str:
-        if key == "type":
-            return type_names.get(facility["facility_type"], facility["facility_type"])
-        if key == "district":
-            return names.get(facility["district_kato"], "")
-        if key == "progress":
-            progress = facility["progress_pct"]
-            return "" if progress is None else f"{progress:.0f} %"
-        amount = facility[f"{key}_tiyn"]
-        return "" if amount is None else money(amount)
-
-    link_prefix = url_for("public.facility", facility_id="_")[:-1]  # ".../facility/" + id in JS
-    data = facility_columns(facilities, labels, link_prefix, localized, value_of)
-    return build_map(
-        {"type": "FeatureCollection", "features": features}, values, value_labels, bins, bin_labels,
-        data, labels, local_assets(), tiles_url=current_app.config["TILES_URL"],
-        tiles_attribution=current_app.config["TILES_ATTRIBUTION"],
-        bounds=leaflet_bounds(geography.outline.union_all()))
+    features = [{"type": "Feature", "properties": {"kato": f["kato"]}, "geometry": f["geometry"]}
+                for f in current_app.extensions["district_features"]]
+    labels = {
+        "loading": _("Loading…"),
+        "loadError": _("The map data could not be loaded. Check the connection and try again."),
+        "popupLink": _("Facility page"),
+        "cluster": _("%(count)s facilities: zoom in", count="{count}"),
+        "shown": _("%(count)s facilities on the map", count="{count}"),
+    }
+    config = LayerConfig(facilities_url=url_for("explore.facilities_data"),
+                         summary_url=url_for("explore.summary_data"),
+                         popup_url=url_for("explore.facility_popup", facility_id="_")[:-len("_.json")],
+                         labels=labels)
+    fmap = build_map({"type": "FeatureCollection", "features": features}, config, local_assets(),
+                     tiles_url=current_app.config["TILES_URL"],
+                     tiles_attribution=current_app.config["TILES_ATTRIBUTION"],
+                     bounds=leaflet_bounds(geography.outline.union_all()))
+    return map_parts(fmap)

@@ -2,56 +2,70 @@
 
 from __future__ import annotations
 
-from flask import (Blueprint, Response, abort, current_app, redirect, render_template, request,
-                   session, url_for)
+from flask import (Blueprint, Response, abort, current_app, make_response, redirect, render_template,
+                   request, session, url_for)
 from flask_babel import gettext as _
 
 from data import queries
 from data.budget_format import COLUMNS
 from data.budget_template import template_csv, template_xlsx
-from map_builder.district_map import map_parts
-from web import database
-from web.i18n import language
-from web.map_page import build_district_map
+from data.figures import totals_by_year, with_ratios
+from web import detail as detail_pages
+from web import database, map_page
+from web.auth import safe_next
 
 bp = Blueprint("public", __name__)
 
 
 @bp.get("/")
 def index():
-    connection = database.connection()
-    version_id = database.published_version_id()
-    years = queries.fiscal_years(connection, version_id)
-    year = request.args.get("year", type=int)
-    if year not in years:
-        year = years[-1] if years else None
-    districts = queries.district_totals(connection, version_id, year)
-    facilities = queries.map_facilities(connection, version_id, year)
-    parts = cached_map(version_id, year, districts, facilities)
-    totals = {key: sum(d[key] for d in districts)
-              for key in ("allocated_tiyn", "contracted_tiyn", "paid_tiyn", "facility_count")}
-    return render_template("public/map.html", map_parts=parts, years=years, year=year,
-                           totals=totals, districts=districts)
-
-
-def cached_map(version_id, year, districts, facilities) -> dict:
-    """Map fragments, cached per (data version, year, language, tiles): never stale."""
-    cache = current_app.extensions.setdefault("map_cache", {})
-    key = (version_id, year, language(), current_app.config["TILES_URL"])
-    if key not in cache:
-        if len(cache) >= 64:
-            cache.clear()
-        cache[key] = map_parts(build_district_map(districts, facilities))
-    return cache[key]
+    """The map page: fixed size whatever the data; the facilities come from ``explore``."""
+    selection = map_page.current_selection(request.args)
+    response = make_response(render_template(
+        "public/map.html", map_parts=map_page.map_fragments(), selection=selection,
+        summary=map_page.summary(selection), metric=map_page.metric_of(request.args),
+        query=selection.filter.query_args()))
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.get("/facility/<path:facility_id>")
 def facility(facility_id: str):
-    detail = queries.facility_detail(database.connection(), database.published_version_id(), facility_id)
+    connection, version_id = database.connection(), database.published_version_id()
+    detail = queries.facility_detail(connection, version_id, facility_id)
     if detail is None:
         abort(404)
     years = sorted({line["fiscal_year"] for line in detail["lines"]}, reverse=True)
-    return render_template("public/facility.html", facility=detail, years=years)
+    year_totals = [with_ratios(row, None) for row in totals_by_year(detail["lines"])]
+    changes = queries.facility_changes(connection, facility_id, up_to_version=version_id)
+    return render_template("public/facility.html", facility=detail, years=years, year_totals=year_totals,
+                           chart=detail_pages.money_chart(year_totals), changes=changes[::-1],
+                           point_map=detail_pages.facility_map(detail), **detail_pages.TEMPLATE_HELPERS)
+
+
+@bp.get("/district/<kato>")
+def district(kato: str):
+    """A district's money by year and facility type, per resident, and its facilities."""
+    connection, version_id = database.connection(), database.published_version_id()
+    info = queries.district(connection, kato)
+    if info is None:
+        return render_template("errors/error.html", title=_("Page not found"),
+                               message=_("There is no such district.")), 404
+    population = info["population"]
+    year_rows = [with_ratios(row, population)
+                 for row in queries.district_year_totals(connection, version_id, kato)]
+    years = [row["fiscal_year"] for row in year_rows]
+    year = request.args.get("year", type=int)
+    if year not in years:
+        year = years[-1] if years else None
+    selected = next((row for row in year_rows if row["fiscal_year"] == year), None)
+    types = [with_ratios(row, population)
+             for row in queries.district_type_totals(connection, version_id, kato, year)]
+    return render_template("public/district.html", district=info, kato=kato, years=years, year=year,
+                           year_rows=year_rows, selected=selected, types=types,
+                           facilities=queries.district_facilities(connection, version_id, kato, year),
+                           chart=detail_pages.money_chart(year_rows), **detail_pages.TEMPLATE_HELPERS)
 
 
 @bp.get("/budget-format")
@@ -78,10 +92,7 @@ def set_language(code: str):
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
     session["lang"] = code
-    target = request.args.get("next", "")
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = url_for("public.index")
-    return redirect(target)
+    return redirect(safe_next(request.args.get("next")) or url_for("public.index"))
 
 
 @bp.app_errorhandler(404)

@@ -35,11 +35,34 @@ SETTINGS: tuple[Setting, ...] = (
             "The demo budget table that `flask demo load` publishes into an empty database."),
     Setting("LANGUAGES", ("kk", "ru", "en"), "Languages offered in the language switch."),
     Setting("BABEL_DEFAULT_LOCALE", "kk", "Language when the browser asks for none we offer."),
-    Setting("TILES_URL", "", "URL template of basemap tiles, e.g. "
-            "https://tile.openstreetmap.org/{z}/{x}/{y}.png. Empty (the default) draws the map "
-            "without a basemap, so pages make no request outside the app."),
+    Setting("TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "URL template of "
+            "the basemap tiles (OpenStreetMap's by default; mind its tile usage policy under "
+            "heavy use). Empty draws the map without a basemap, so pages make no request "
+            "outside the app; unreachable tiles leave the same plain background."),
     Setting("TILES_ATTRIBUTION", "© OpenStreetMap contributors", "Attribution of the tiles."),
     Setting("MAX_CONTENT_LENGTH", 50 * 1024 * 1024, "Largest request body in bytes (uploads)."),
+    Setting("COMPRESS_ALGORITHM", "gzip", "How pages, JSON and static files are compressed "
+            "(Flask-Compress); the map's facility data is always served gzip-compressed."),
+    Setting("COMPRESS_STREAMS", False, "Also compress streamed responses such as static files. "
+            "Off: Flask-Compress leaves the file open when it does; behind a reverse proxy let "
+            "the proxy compress static files."),
+    Setting("SESSION_COOKIE_SECURE", False, "Send the session cookie (which carries the login) "
+            "over HTTPS only. Off by default because `make run` serves plain http; set it to "
+            "true in production behind HTTPS."),
+    Setting("SESSION_COOKIE_SAMESITE", "Lax", "SameSite attribute of the session cookie."),
+    Setting("LOGIN_MAX_FAILED_ATTEMPTS", 5, "Wrong passwords in a row after which an account "
+            "is locked."),
+    Setting("LOGIN_LOCKOUT_MINUTES", 15, "How long a locked account refuses every login, even "
+            "with the right password."),
+    Setting("LOGIN_RATE_LIMIT", "10 per minute", "Login attempts (form submissions) allowed per "
+            "client IP address, in Flask-Limiter's notation, e.g. '10 per minute; 50 per hour'."),
+    Setting("RATELIMIT_ENABLED", True, "Turn the login rate limit on or off."),
+    Setting("RATELIMIT_STORAGE_URI", "memory://", "Where the rate limit counts live. "
+            "memory:// is per process; with several workers use a shared store such as "
+            "redis://localhost:6379."),
+    Setting("TRUSTED_PROXY_COUNT", 0, "Number of reverse proxies in front of the app whose "
+            "X-Forwarded-For and X-Forwarded-Proto headers are trusted. Set 1 behind one nginx, "
+            "or every client shares the proxy's address for the rate limit and the audit log."),
 )
 DEFAULTS = {s.name: s.default for s in SETTINGS}
 
@@ -56,5 +79,11 @@ def configure(app: Flask, test_config: dict | None = None) -> None:
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'openbudget.sqlite3'}"
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = secrets.token_hex(32)
+    # The login lives in the session cookie: script-proof always, and Flask-Login's remember
+    # cookie (not offered, but set if ever used) follows the session cookie's rules.
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", app.config["SESSION_COOKIE_SAMESITE"])
     if isinstance(app.config["LANGUAGES"], str):  # from the environment: "kk,ru,en"
         app.config["LANGUAGES"] = tuple(x.strip() for x in app.config["LANGUAGES"].split(",") if x.strip())

@@ -1,16 +1,53 @@
 """Read models: what the map and pages see of the published state."""
 
 from data import queries
-from tests.conftest import GOOD_ROWS, budget_csv
+from data.facility_filters import FacilityFilter
+from tests.conftest import GOOD_ROWS, HEADER, budget_csv
 
 
-def test_map_lists_every_facility_with_the_years_money(engine, publish_csv):
-    version = publish_csv(budget_csv(*GOOD_ROWS))
+def facility_rows(engine, version, **filters):
     with engine.connect() as connection:
-        rows = {r["facility_id"]: r for r in queries.map_facilities(connection, version, 2024)}
+        return {r["facility_id"]: r for r in queries.facility_rows(connection, version, FacilityFilter(**filters))}
+
+
+def test_facility_rows_list_every_facility_with_the_years_money(engine, publish_csv):
+    version = publish_csv(budget_csv(*GOOD_ROWS))
+    rows = facility_rows(engine, version, year=2024)
     assert set(rows) == {"T1", "S1"}
-    assert (rows["T1"]["lines_in_year"], rows["T1"]["allocated_tiyn"], rows["T1"]["paid_tiyn"]) == (1, 500_000_000, 500_000_000)
-    assert (rows["S1"]["lines_in_year"], rows["S1"]["allocated_tiyn"]) == (0, None)
+    assert (rows["T1"]["lines"], rows["T1"]["allocated_tiyn"], rows["T1"]["paid_tiyn"]) == (1, 500_000_000, 500_000_000)
+    assert (rows["S1"]["lines"], rows["S1"]["allocated_tiyn"], rows["S1"]["status"]) == (0, None, None)
+    assert rows["T1"]["district_kato"] == "611000000" and rows["T1"]["name_ru"] == "Школа №1"
+
+
+STATUS_HEADER = HEADER + ";status;funding_source;physical_progress_pct"
+STATUS_ROWS = (
+    "T1;№1 мектеп;Школа №1;school;43,297;68,2518;2025;capital_repair;100;50;completed;oblast;100",
+    "T1;№1 мектеп;Школа №1;school;43,297;68,2518;2025;equipment;10;;suspended;republican;20",
+    "S1;Балабақша;Детский сад;kindergarten;41,655447;69,15946;2025;equipment;7;;planned;oblast;",
+)
+
+
+def test_line_filters_choose_the_summed_lines_and_the_most_pressing_status_wins(engine, publish_csv):
+    version = publish_csv(budget_csv(*STATUS_ROWS, header=STATUS_HEADER))
+    both = facility_rows(engine, version, year=2025)
+    assert (both["T1"]["lines"], both["T1"]["allocated_tiyn"], both["T1"]["status"]) == (2, 11_000, "suspended")
+    assert both["T1"]["progress_pct"] == 100
+    oblast = facility_rows(engine, version, year=2025, funding_source="oblast")
+    assert (oblast["T1"]["lines"], oblast["T1"]["allocated_tiyn"], oblast["T1"]["status"]) == (1, 10_000, "completed")
+    equipment = facility_rows(engine, version, year=2025, work_type="equipment", status="planned")
+    assert (equipment["T1"]["lines"], equipment["S1"]["lines"], equipment["S1"]["allocated_tiyn"]) == (0, 1, 700)
+
+
+def test_facility_filters_choose_facilities_in_sql(engine, publish_csv):
+    version = publish_csv(budget_csv(*STATUS_ROWS, header=STATUS_HEADER))
+    assert set(facility_rows(engine, version, year=2025, facility_type="kindergarten")) == {"S1"}
+    assert set(facility_rows(engine, version, year=2025, district="611000000")) == {"T1"}
+    assert facility_rows(engine, version, year=2025, district="612000000") == {}
+    with engine.connect() as connection:
+        one = queries.facility_rows(connection, version, FacilityFilter(year=2025), facility_id="S1")
+        assert [r["facility_id"] for r in one] == ["S1"]
+        assert queries.facility_rows(connection, None, FacilityFilter(year=2025)) == []
+        assert len(queries.district_list(connection)) == 17
 
 
 def test_district_totals_cover_all_17_with_zeros(engine, publish_csv, geography):

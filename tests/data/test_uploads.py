@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from data import queries
+from data.facility_filters import FacilityFilter
 from data.schema import audit_log, budget_lines, facilities, facility_snapshots, version_state, versions
 from data.uploads import RollbackError, history, import_budget_file, rollback
 from tests.conftest import GOOD_ROWS, budget_csv
@@ -20,8 +21,8 @@ def snapshot(engine) -> dict:
 def published(engine, year):
     with engine.connect() as connection:
         version = queries.latest_version(connection)["id"]
-        return {f["facility_id"]: f["allocated_tiyn"] for f in queries.map_facilities(connection, version, year)
-                if f["lines_in_year"]}
+        return {f["facility_id"]: f["allocated_tiyn"]
+                for f in queries.facility_rows(connection, version, FacilityFilter(year=year)) if f["lines"]}
 
 
 def test_publication_records_the_version_and_audit(engine, publish_csv):

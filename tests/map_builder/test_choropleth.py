@@ -1,4 +1,4 @@
-from map_builder.choropleth import NO_DATA_COLOUR, PALETTE, colour_for, quantile_bins
+from map_builder.choropleth import NO_DATA_COLOUR, PALETTE, choropleth, colour_for, quantile_bins
 
 
 def test_bins_cover_the_positive_values_in_order():
@@ -24,3 +24,10 @@ def test_colour_follows_the_bin_and_stays_exact_for_big_integers():
     assert all(isinstance(b.low, int) and isinstance(b.high, int) for b in bins)
     assert colour_for(7_000_000_000_000, bins) == bins[-1].colour
     assert colour_for(1_200_000_000, bins) == bins[0].colour
+
+
+def test_choropleth_colours_every_key_and_greys_out_zero_and_unknown():
+    bins, colours = choropleth({"a": 10, "b": 0, "c": None, "d": 1000})
+    assert bins and colours["a"] == bins[0].colour and colours["d"] == bins[-1].colour
+    assert colours["b"] == colours["c"] == NO_DATA_COLOUR
+    assert choropleth({"a": 0}) == ([], {"a": NO_DATA_COLOUR})

@@ -1,31 +1,25 @@
-"""The folium map uses only local assets and never lets user text become markup."""
+"""The folium map: fixed size, local assets only, compact facility columns, no user text as markup."""
 
 import json
 import re
 
+import pytest
 from shapely.geometry import box, mapping
 
-from map_builder.choropleth import quantile_bins
-from map_builder.district_map import (Assets, MapLabels, build_map, facility_columns, map_parts,
-                                      script_json)
+from map_builder.district_map import (CUES, Assets, LayerConfig, build_map, cue_of, facility_columns,
+                                      map_parts, script_json)
 
-ASSETS = Assets("/static/l.js", "/static/l.css", "/static/mc.js", ("/static/mc.css",))
-LABELS = MapLabels(legend_title="Allocated", no_data="None", popup_link="Facility page",
-                   popup_fields={"paid": "Paid"})
+ASSETS = Assets("/static/l.js", "/static/l.css", "/static/sc.js", "/static/map.js")
 EVIL = '</script><script>alert("x")</script><img src=x onerror=alert(1)>'
+CONFIG = LayerConfig("/map/facilities.json", "/map/summary.json", "/map/facility/",
+                     labels={"popupLink": EVIL})
+DISTRICTS = {"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"kato": "1", "name": EVIL}, "geometry": mapping(box(68, 42, 69, 43))},
+    {"type": "Feature", "properties": {"kato": "2"}, "geometry": mapping(box(69, 42, 70, 43))}]}
 
 
 def small_map(tiles_url=""):
-    districts = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"kato": "1", "name": "A & B"}, "geometry": mapping(box(68, 42, 69, 43))},
-        {"type": "Feature", "properties": {"kato": "2", "name": EVIL}, "geometry": mapping(box(69, 42, 70, 43))}]}
-    facilities = [{"facility_id": "F/1", "lat": 42.5, "lon": 68.5, "facility_type": "school",
-                   "name": EVIL, "paid": EVIL}]
-    data = facility_columns(facilities, LABELS, "/facility/", lambda f: f["name"], lambda k, f: f[k])
-    values = {"1": 100, "2": 0}
-    bins = quantile_bins(list(values.values()))
-    return build_map(districts, values, {"1": "100 ₸"}, bins, ["100 ₸ – 100 ₸"], data, LABELS, ASSETS,
-                     tiles_url=tiles_url, bounds=[[42, 68], [43, 70]])
+    return build_map(DISTRICTS, CONFIG, ASSETS, tiles_url=tiles_url, bounds=[[42, 68], [43, 70]])
 
 
 def test_script_json_cannot_close_the_script_element():
@@ -38,25 +32,43 @@ def test_page_parts_use_only_local_assets_and_no_network():
     parts = map_parts(small_map())
     html = parts["header"] + parts["html"] + parts["script"]
     assert re.findall(r"https?://", html) == []
-    assert '<script src="/static/l.js"></script>' in parts["header"]
-    assert "/static/mc.js" in parts["header"] and "/static/mc.css" in parts["header"]
+    for url in ("/static/l.js", "/static/sc.js", "/static/map.js"):
+        assert f'<script src="{url}"></script>' in parts["header"]
+    assert "/static/l.css" in parts["header"]
     assert "maxZoom" in parts["script"] and "18" in parts["script"]
 
 
-def test_user_text_never_appears_as_markup():
+def test_the_map_starts_map_js_with_its_data_urls_and_the_view_comes_first():
+    script = map_parts(small_map())["script"]
+    assert "window.OpenBudgetMap.start(" in script
+    assert '"facilitiesUrl":"/map/facilities.json"' in script and '"popupUrl":"/map/facility/"' in script
+    assert script.index("fitBounds") < script.index("OpenBudgetMap.start")
+
+
+def test_the_page_does_not_grow_with_the_data_and_holds_no_user_text():
     script = map_parts(small_map())["script"]
     assert "<script>alert" not in script and "<img src=x" not in script
-    assert "textContent" in script and "innerHTML = data" not in script
-    assert "\\u0026lt;/script\\u0026gt;" in script  # tooltips hold escaped HTML (&lt;) in JSON
+    assert "\\u003c/script\\u003e" in script  # the (server-made) label survives only as JSON text
+    assert '"name"' not in script  # district names are not in the page: map.js gets them translated
 
 
-def test_facility_columns_are_compact_arrays():
-    data = facility_columns([{"facility_id": "A", "lat": 1.23456789, "lon": 2.0, "facility_type": "clinic",
-                              "paid": "5 ₸"}], LABELS, "/facility/", lambda f: "Name", lambda k, f: f[k])
-    assert data["id"] == ["A"] and data["lat"] == [1.234568] and data["type"] == ["clinic"]
-    assert data["values"] == {"paid": ["5 ₸"]}
-    assert data["fields"] == [{"key": "paid", "label": "Paid", "money": False}]
-    assert data["funded"] == [1]  # no lines_in_year given: treated as funded
+def test_facility_columns_are_compact_and_language_free():
+    rows = [{"facility_id": "A", "lat": 1.234567, "lon": 2.0, "facility_type": "clinic", "lines": 2,
+             "status": "in_progress", "name_kk": "аты"},
+            {"facility_id": "B", "lat": 1.0, "lon": 2.0, "facility_type": "castle", "lines": 0, "status": None}]
+    data = facility_columns(rows, ("school", "clinic", "other"))
+    assert data["id"] == ["A", "B"] and data["lat"] == [1.23457, 1.0] and data["lon"] == [2.0, 2.0]
+    assert data["type"] == [1, 2]  # an unknown type counts as the last one ("other")
+    assert [data["cues"][c] for c in data["cue"]] == ["in_progress", "none"]
+    assert "аты" not in json.dumps(data, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("lines, status, cue", [
+    (0, "completed", "none"), (1, None, "planned"), (1, "tendering", "planned"), (2, "completed", "completed"),
+    (1, "suspended", "stopped"), (1, "cancelled", "stopped"), (1, "in_progress", "in_progress"),
+])
+def test_cue_of_a_facility(lines, status, cue):
+    assert cue_of(lines, status) == cue and cue in CUES
 
 
 def test_tiles_are_added_only_when_configured():

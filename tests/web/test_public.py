@@ -1,7 +1,6 @@
 """Public pages: map, facility, format, templates, language switch, errors."""
 
 import io
-import json
 import re
 
 import pytest
@@ -18,11 +17,6 @@ def published(publish_csv):
     return publish_csv(budget_csv(*rows))
 
 
-def map_data(html: str) -> dict:
-    match = re.search(r"var data = (\{.*?\});\n", html)
-    return json.loads(match.group(1))
-
-
 def district_katos(html: str) -> set[str]:
     return set(re.findall(r'"kato": "(\d{9})"', html))
 
@@ -35,24 +29,33 @@ def test_map_page_without_data_still_shows_the_17_districts(client):
     assert "No budget data has been published yet." in html
 
 
-def test_map_page_shows_published_facilities_for_the_latest_year(client, published):
+def test_map_page_is_of_fixed_size_and_shows_the_selections_totals(client, published):
     html = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert len(district_katos(html)) == 17
-    data = map_data(html)
-    assert sorted(data["id"]) == ["E1", "S1", "T1"]
+    assert "T1" not in html and "Школа №1" not in html  # facilities come from /map/facilities.json
     assert '<option value="2025" selected>' in html
     assert 'data-total="allocated">137,001,001 ₸<' in html  # 125 000 000,50 + 12 000 000 + 1 000
+    assert 'data-total="facilities">3<' in html and 'data-total="funded">3<' in html
+    assert 'href="/facilities?year=2025"' in html  # the table view of the same selection
 
 
-def test_year_parameter_switches_the_data(client, published):
-    html = client.get("/?year=2024", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    data = map_data(html)
-    assert dict(zip(data["id"], data["funded"])) == {"E1": 0, "S1": 0, "T1": 1}  # all listed, T1 funded
-    assert data["values"]["allocated"][data["id"].index("T1")] == "5,000,000 ₸"
-    assert data["values"]["allocated"][data["id"].index("S1")] == ""
-    assert 'data-total="facilities">1<' in html
-    unknown = client.get("/?year=1999", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert '<option value="2025" selected>' in unknown
+def test_map_page_keeps_the_filters_of_its_url(client, published):
+    html = client.get("/?year=2024&type=school&q=Школа&metric=paid", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<option value="2024" selected>' in html
+    assert '<option value="school" selected>' in html
+    assert 'value="Школа"' in html and 'value="paid" checked' in html
+    assert 'data-total="allocated">5,000,000 ₸<' in html
+    assert 'data-total="facilities">2<' in html and 'data-total="funded">1<' in html  # T1, and E1 without money
+    unknown = client.get("/?year=1999&type=castle", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<option value="2025" selected>' in unknown and 'data-total="facilities">3<' in unknown
+
+
+def test_map_page_answers_304_when_nothing_changed(client, published, publish_csv):
+    first = client.get("/")
+    assert first.headers["Cache-Control"] == "no-cache"
+    assert client.get("/", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    publish_csv(budget_csv(GOOD_ROWS[0]))
+    assert client.get("/", headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
 
 
 def test_page_makes_no_request_outside_the_app(client, published):
@@ -63,7 +66,7 @@ def test_page_makes_no_request_outside_the_app(client, published):
 
 
 def test_user_text_is_escaped_on_map_and_facility_pages(client, published):
-    for path in ("/", "/facility/E1"):
+    for path in ("/", "/facility/E1", "/facilities"):
         html = client.get(path).get_data(as_text=True)
         assert "<script>alert" not in html
     facility = client.get("/facility/E1", headers={"Accept-Language": "kk"}).get_data(as_text=True)
@@ -74,7 +77,7 @@ def test_facility_page_lists_lines_by_year(client, published):
     html = client.get("/facility/T1", headers={"Accept-Language": "ru"}).get_data(as_text=True)
     assert "Школа №1" in html
     assert html.index('id="year-2025"') < html.index('id="year-2024"')
-    assert html.count("<tr>") == 1 + 1 + 2  # two year tables: header rows + one line each
+    assert html.count('<tr class="line">') == 2  # two year tables, one budget line each
     assert "125 000 001 ₸" in html.replace("\u00a0", " ")  # 125 000 000,50 KZT, rounded for display
 
 
