@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("kk", "ru", "en")
-PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
 def catalogue(lang):
@@ -42,8 +42,14 @@ def test_catalogue_translates_every_source_string(lang, source_messages):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_translations_keep_every_placeholder(lang):
     for message in catalogue(lang):
-        if message.id:
-            assert set(PLACEHOLDER.findall(message.string)) == set(PLACEHOLDER.findall(message.id)), message.id
+        if not message.id:
+            continue
+        # A plural entry has a tuple of ids (singular, plural) and one string per plural form.
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        expected = set().union(*(PLACEHOLDER.findall(i) for i in ids))
+        for string in strings:
+            assert set(PLACEHOLDER.findall(string)) == expected, (ids[0], string)
 
 
 def test_validation_messages_are_extracted(source_messages):
