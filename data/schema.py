@@ -158,3 +158,34 @@ user_roles = sa.Table(
     sa.Column("role", sa.String(20), primary_key=True),
     sa.CheckConstraint("role IN ('admin', 'editor', 'moderator')", name="known_role"),
 )
+
+# Uploaded files waiting for an editor's decision. The bytes are kept, so publishing validates
+# and imports exactly the file that was previewed (through ``data.uploads``, like the CLI);
+# a cancelled upload keeps its row (status ``cancelled``), nothing is deleted. ``base_version_id``
+# is the published version the preview was computed against; ``report`` holds the problem and
+# preview summaries (capped lists and full counts) so the pages need not validate again.
+UPLOAD_STATUSES = ("pending", "published", "cancelled")
+
+pending_uploads = sa.Table(
+    "pending_uploads", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("file_name", sa.String(500), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    sa.Column("uploaded_by", sa.String(200), nullable=False),
+    sa.Column("uploaded_at", sa.String(32), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, server_default="pending"),
+    sa.Column("error_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("warning_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("row_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("facility_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("fiscal_years", sa.String(200), nullable=False, server_default=""),
+    sa.Column("base_version_id", sa.Integer, sa.ForeignKey("versions.id")),
+    sa.Column("report", sa.JSON),
+    sa.Column("published_version_id", sa.Integer, sa.ForeignKey("versions.id")),
+    sa.Column("decided_by", sa.String(200)),
+    sa.Column("decided_at", sa.String(32)),
+    sa.CheckConstraint("status IN ('pending', 'published', 'cancelled')", name="known_status"),
+    sa.Index("ix_pending_uploads_status", "status"),
+)

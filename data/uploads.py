@@ -35,6 +35,17 @@ class RollbackError(ValueError):
     """The requested rollback target does not exist."""
 
 
+class StaleVersion(RuntimeError):
+    """The published version is not the one the caller expected (someone published meanwhile)."""
+
+    def __init__(self, expected: int | None, current: int | None):
+        super().__init__(f"Expected version {expected} to be the newest, but it is {current}.")
+        self.expected, self.current = expected, current
+
+
+ANY_VERSION = object()  # import_budget_file's default: publish whatever version is current
+
+
 @dataclass
 class ImportResult:
     """What an import did: the validation outcome and, unless dry or failed, the new version."""
@@ -69,14 +80,28 @@ def current_version_id(connection: sa.Connection) -> int | None:
 
 
 def import_budget_file(engine: sa.Engine, content: bytes, file_name: str, district_shapes, *,
-                       actor: str, dry_run: bool = False, kind: str = "import") -> ImportResult:
-    """Read, validate, and (unless ``dry_run`` or invalid) publish a budget file."""
+                       actor: str, dry_run: bool = False, kind: str = "import",
+                       expected_version=ANY_VERSION, on_published=None) -> ImportResult:
+    """Read, validate, and (unless ``dry_run`` or invalid) publish a budget file.
+
+    ``expected_version`` (a version id, or None for "nothing published yet") makes the
+    publication refuse with ``StaleVersion`` unless that version is still the newest when the
+    transaction runs. ``on_published(connection, version_id)`` runs in the same transaction after
+    the publication (the web upload marks its pending upload published there); if it raises,
+    nothing is written.
+    """
     validated = validate_table(read_budget_file(content, file_name), district_shapes)
     result = ImportResult(validated=validated, sha256=sha256_of(content))
     if validated.ok and not dry_run:
         with engine.begin() as connection:
+            if expected_version is not ANY_VERSION:
+                current = current_version_id(connection)
+                if current != expected_version:
+                    raise StaleVersion(expected_version, current)
             result.version_id = publish(connection, validated, actor=actor, file_name=file_name,
                                         sha256=result.sha256, kind=kind)
+            if on_published is not None:
+                on_published(connection, result.version_id)
     return result
 
 

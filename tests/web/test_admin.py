@@ -1,15 +1,16 @@
 """The workspace under /admin: the role matrix over every route, accounts, the audit log page."""
 
 import html
+import io
 import re
 
 import pytest
 import sqlalchemy as sa
 from flask import url_for
 
-from data import accounts, audit
+from data import accounts, audit, pending_uploads, uploads
 from data.schema import audit_log
-from tests.conftest import ACCOUNT_PASSWORD, csrf_token, csrf_token_in, login
+from tests.conftest import ACCOUNT_PASSWORD, GOOD_ROWS, budget_csv, csrf_token, csrf_token_in, login
 
 # Who may use each /admin endpoint. A new /admin route fails the matrix until it is listed here.
 ALLOWED_ROLES = {
@@ -21,6 +22,16 @@ ALLOWED_ROLES = {
     "admin.enable_user": {"admin"},
     "admin.unlock_user": {"admin"},
     "admin.audit_log": {"admin"},
+    "workspace.upload": {"editor"},
+    "workspace.receive_upload": {"editor"},
+    "workspace.upload_report": {"editor"},
+    "workspace.report_csv": {"editor"},
+    "workspace.publish_upload": {"editor"},
+    "workspace.cancel_upload": {"editor"},
+    "workspace.versions": {"editor"},
+    "workspace.version_diff": {"editor"},
+    "workspace.confirm_rollback": {"editor"},
+    "workspace.rollback": {"editor"},
 }
 VISITORS = (None, "editor", "moderator", "admin")  # None: not logged in
 
@@ -58,7 +69,34 @@ def form_for(endpoint: str, visitor: str | None) -> dict:
                 "password_again": ACCOUNT_PASSWORD, "roles": ["editor"]}
     if endpoint == "admin.change_roles":
         return {"roles": ["editor"]}
+    if endpoint == "workspace.receive_upload":
+        return {"file": (io.BytesIO(budget_csv(*GOOD_ROWS)), "budget.csv")}
+    if endpoint == "workspace.rollback":
+        return {"confirm": "yes"}
     return {}
+
+
+def redirect_after_post(endpoint: str, samples: dict) -> str:
+    """Where an allowed POST sends the browser (the matrix's editor posts in endpoint order)."""
+    if endpoint.startswith("admin."):
+        return "/admin/users"
+    if endpoint == "workspace.receive_upload":  # a new upload after the sample one
+        return f"/admin/uploads/{samples['upload_id'] + 1}"
+    if endpoint in ("workspace.publish_upload", "workspace.cancel_upload"):
+        return f"/admin/uploads/{samples['upload_id']}"
+    return "/admin/versions"
+
+
+def matrix_samples(app, make_user) -> dict:
+    """An account, a published version and a pending upload for the URLs that need ids."""
+    from data import pending_uploads
+    from data.uploads import import_budget_file
+
+    engine, districts = app.extensions["engine"], app.extensions["geography"].districts
+    target = make_user("target", "editor")
+    version_id = import_budget_file(engine, budget_csv(*GOOD_ROWS), "v.csv", districts, actor="test").version_id
+    upload_id = pending_uploads.create(engine, budget_csv(*GOOD_ROWS[:1]), "u.csv", districts, actor="test")
+    return {"user_id": target.id, "version_id": version_id, "upload_id": upload_id}
 
 
 def signed_in_client(app, visitor):
@@ -77,8 +115,7 @@ def test_role_matrix_covers_every_admin_route(app, make_user):
 
     for role in ("editor", "moderator", "admin"):
         make_user(role, role)
-    target = make_user("target", "editor")
-    samples = {"user_id": target.id}
+    samples = matrix_samples(app, make_user)
     outcomes, expected = {}, {}
     for visitor in VISITORS:
         client = signed_in_client(app, visitor)
@@ -99,35 +136,45 @@ def test_role_matrix_covers_every_admin_route(app, make_user):
             elif visitor not in ALLOWED_ROLES[endpoint]:
                 expected[(visitor, method, url)] = 403
             else:
-                expected[(visitor, method, url)] = 200 if method == "GET" else "302 /admin/users"
+                expected[(visitor, method, url)] = (200 if method == "GET"
+                                                    else "302 " + redirect_after_post(endpoint, samples))
     assert outcomes == expected
 
 
 def test_every_admin_form_needs_its_csrf_token(app, client, make_user):
-    make_user("boss", "admin")
-    target = make_user("target", "editor")
+    make_user("boss", "admin", "editor")
+    samples = matrix_samples(app, make_user)
     login(client, "boss")
     for endpoint, method, rule in admin_routes(app):
         if method == "POST":
-            response = client.post(url_of(app, rule, {"user_id": target.id}), data=form_for(endpoint, "x"))
+            response = client.post(url_of(app, rule, samples), data=form_for(endpoint, "x"))
             assert response.status_code == 400, endpoint
     with app.app_context():
         with app.extensions["engine"].connect() as connection:
-            assert accounts.get_user(connection, target.id).is_active
+            assert accounts.get_user(connection, samples["user_id"]).is_active
             assert accounts.count_users(connection) == 2
+            assert pending_uploads.get(connection, samples["upload_id"])["status"] == "pending"
+            assert uploads.current_version_id(connection) == samples["version_id"]
+            assert len(pending_uploads.recent(connection)) == 1
 
 
 def test_dashboard_lists_the_areas_of_the_account_roles(client, make_user):
     make_user("aigul", "editor")
     make_user("boss", "admin")
+    make_user("mira", "moderator")
     login(client, "aigul")
     page = text(client.get("/admin/"))
     assert "Your roles:" in page and "Editor" in page
-    assert 'href="/admin/users"' not in page and "There is nothing here for your roles yet." in page
+    assert 'href="/admin/users"' not in page and 'href="/admin/upload"' in page and 'href="/admin/versions"' in page
+    client.post("/logout", data={"csrf_token": csrf_token_in(page)})
+    login(client, "mira")
+    page = text(client.get("/admin/"))
+    assert 'href="/admin/upload"' not in page and "There is nothing here for your roles yet." in page
     client.post("/logout", data={"csrf_token": csrf_token_in(page)})
     login(client, "boss")
     page = text(client.get("/admin/"))
     assert 'href="/admin/users"' in page and 'href="/admin/audit"' in page
+    assert 'href="/admin/upload"' not in page  # admin alone does not make an editor
 
 
 @pytest.fixture()
