@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_compress import Compress
 
-from web import admin, auth, cli, cli_users, database, explore, i18n, public, settings, workspace
+from web import admin, auth, cli, cli_users, database, errors, explore, i18n, public, settings, workspace
 from web.boot import load_geography_or_stop, warn_if_assets_missing
 from web.context import register_context
 
@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     Compress(app)
     register_context(app)
+    errors.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(explore.bp)
     auth.init_app(app)  # accounts: Flask-Login, CSRF on every form, login rate limit, /login

@@ -23,7 +23,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from wtforms import PasswordField, StringField
@@ -192,25 +192,6 @@ def logout():
         logout_user()
         flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))  # the public pages show no messages; this one does
-
-
-@bp.app_errorhandler(403)
-def forbidden(_error):
-    return render_template("errors/error.html", title=_("Access denied"),
-                           message=_("Your account does not have the role this page needs.")), 403
-
-
-@bp.app_errorhandler(429)
-def too_many_requests(_error):
-    return render_template("errors/error.html", title=_("Too many attempts"),
-                           message=_("Too many login attempts from your address. Wait a minute and try again.")), 429
-
-
-@bp.app_errorhandler(CSRFError)
-def form_expired(_error):
-    return render_template("errors/error.html", title=_("The form has expired"),
-                           message=_("The form was open too long or did not come from this site. "
-                                     "Go back, reload the page and send it again.")), 400
 
 
 def init_app(app: Flask) -> None:

@@ -94,14 +94,3 @@ def set_language(code: str):
     session["lang"] = code
     return redirect(safe_next(request.args.get("next")) or url_for("public.index"))
 
-
-@bp.app_errorhandler(404)
-def not_found(_error):
-    return render_template("errors/error.html", title=_("Page not found"),
-                           message=_("There is no such page or facility.")), 404
-
-
-@bp.app_errorhandler(500)
-def server_error(_error):
-    return render_template("errors/error.html", title=_("Something went wrong"),
-                           message=_("The error has been logged. Please try again later.")), 500

@@ -19,6 +19,7 @@ from data import pending_uploads, preview, uploads
 from web import database
 from web.admin import AREAS, AdminArea, workspace_context
 from web.auth import current_actor, roles_required
+from web.errors import error_page
 
 bp = Blueprint("workspace", __name__, url_prefix="/admin")
 bp.context_processor(workspace_context)  # the workspace menu, as on the other /admin pages
@@ -83,8 +84,8 @@ def receive_upload():
 
 @bp.app_errorhandler(RequestEntityTooLarge)
 def too_large(_error):
-    return render_template("errors/error.html", title=_("File too large"), message=size_limit_text(),
-                           back_url=url_for("workspace.upload"), back_text=_("Back to the upload")), 413
+    return error_page(413, _("File too large"), size_limit_text(),
+                      back_url=url_for("workspace.upload"), back_text=_("Back to the upload"))
 
 
 def get_upload_or_404(upload_id: int) -> dict:
