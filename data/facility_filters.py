@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 
 from data.budget_format import FACILITY_TYPES, FUNDING_SOURCES, STATUSES, WORK_TYPES
 
-# URL parameter -> (field, allowed values or None for free text / checked elsewhere).
+# URL parameter -> FacilityFilter field.
 PARAMETERS = {
     "year": "year", "type": "facility_type", "work": "work_type", "status": "status",
     "funding": "funding_source", "district": "district", "q": "text",
@@ -75,13 +75,13 @@ def parse_filter(args: Mapping[str, str], years: Iterable[int],
         else:
             problems.append("year")
     values.setdefault("year", years[-1] if years else None)
-    for param, field in (("type", "facility_type"), ("work", "work_type"), ("status", "status"),
-                         ("funding", "funding_source")):
-        raw = (args.get(param) or "").strip()
-        if raw and raw in CHOICES[field]:
-            values[field] = raw
-        elif raw:
-            problems.append(param)
+    for param, field in PARAMETERS.items():
+        if field in CHOICES:
+            raw = (args.get(param) or "").strip()
+            if raw in CHOICES[field]:
+                values[field] = raw
+            elif raw:
+                problems.append(param)
     raw_district = (args.get("district") or "").strip()
     if raw_district and raw_district in set(district_katos):
         values["district"] = raw_district

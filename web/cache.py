@@ -44,4 +44,6 @@ class LruCache:
 def app_cache(name: str, size: int = 64) -> LruCache:
     """The app's cache called ``name`` (made on first use)."""
     caches = current_app.extensions.setdefault("caches", {})
-    return caches.setdefault(name, LruCache(size)) if name not in caches else caches[name]
+    if name not in caches:
+        caches.setdefault(name, LruCache(size))  # setdefault: two first requests keep one cache
+    return caches[name]

@@ -40,11 +40,13 @@ def _bad_parameters(problems: list[str]) -> Response:
     return response
 
 
-def _conditional(response: Response, *etag_parts) -> Response:
+def _conditional(response: Response, *etag_parts, language_free: bool = False) -> Response:
+    """ETag from the data version and the filter; 304 when the client already has it."""
     response.set_etag(_etag(*etag_parts))
     response.headers["Cache-Control"] = "no-cache"  # always revalidate: a new version shows at once
-    response.vary.add("Accept-Language")
-    response.vary.add("Cookie")
+    if not language_free:
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
     return response.make_conditional(request)
 
 
@@ -61,9 +63,7 @@ def facilities_data():
     else:
         response = Response(gzip.decompress(body), mimetype="application/json")
     response.vary.add("Accept-Encoding")
-    response.set_etag(_etag("facilities", selection.version_id, selection.filter.key()))
-    response.headers["Cache-Control"] = "no-cache"
-    return response.make_conditional(request)
+    return _conditional(response, "facilities", selection.version_id, selection.filter.key(), language_free=True)
 
 
 @bp.get("/map/summary.json")

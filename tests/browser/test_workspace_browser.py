@@ -5,7 +5,6 @@ The live app is shared with the other browser tests: the publication is rolled b
 so the published data is as it was (version numbers are never assumed)."""
 
 import pytest
-import sqlalchemy as sa
 
 from data import accounts, queries
 from tests.browser.conftest import serious_accessibility_violations

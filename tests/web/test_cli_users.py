@@ -5,7 +5,7 @@ import re
 import sqlalchemy as sa
 
 from data import accounts
-from data.schema import audit_log
+from data.schema import audit_log, user_roles, users as users_table
 from tests.conftest import GOOD_ROWS, budget_csv
 
 PASSWORD = "a long enough password"
@@ -107,8 +107,8 @@ def test_demo_admin_is_created_once_with_the_demo_data_only(runner, engine, publ
     assert login == "demo-admin" and len(password) >= accounts.MIN_PASSWORD_LENGTH
     with engine.begin() as connection:
         outcome = accounts.authenticate(connection, login, password)
-        dump = "\n".join(str(tuple(row)) for table in ("users", "user_roles", "audit_log")
-                         for row in connection.execute(sa.text(f"SELECT * FROM {table}")))
+        dump = "\n".join(str(tuple(row)) for table in (users_table, user_roles, audit_log)
+                         for row in connection.execute(sa.select(table)))
     assert outcome.ok and outcome.user.roles == {"admin", "editor", "moderator"}
     assert password not in dump  # only the hash is stored
     again = runner.invoke(args=["demo", "admin"])
