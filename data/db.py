@@ -12,7 +12,12 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def _sqlite_pragmas(dbapi_connection, _record):
-    """WAL lets readers go on during a publication; foreign keys are off in SQLite by default."""
+    """WAL lets readers go on during a publication; foreign keys are off in SQLite by default.
+
+    The driver's own transaction handling is turned off (``isolation_level = None``) so that
+    ``_begin`` decides how each transaction starts.
+    """
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")  # ms a writer waits for another before failing
@@ -21,12 +26,37 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
+# How a SQLite transaction starts, by the ``sqlite_begin`` execution option.
+BEGIN_STATEMENTS = {"deferred": "BEGIN", "immediate": "BEGIN IMMEDIATE"}
+
+
+def _begin(connection: sa.Connection) -> None:
+    """Start a transaction: deferred for reads, ``BEGIN IMMEDIATE`` for ``write_transaction``.
+
+    A deferred transaction that reads and then writes cannot wait for another writer: SQLite
+    answers "database is locked" at once instead of honouring the busy timeout. Taking the
+    write lock at BEGIN makes concurrent writers queue for it instead.
+    """
+    mode = connection.get_execution_options().get("sqlite_begin", "deferred")
+    connection.exec_driver_sql(BEGIN_STATEMENTS[mode])
+
+
 def make_engine(url: str) -> sa.Engine:
     """An engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout."""
     engine = sa.create_engine(url)
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "begin", _begin)
     return engine
+
+
+def write_transaction(engine: sa.Engine):
+    """``with write_transaction(engine) as connection:`` one transaction that writes.
+
+    On SQLite it holds the write lock from its first statement, so writers wait for each
+    other (up to the busy timeout) rather than fail; elsewhere it is ``engine.begin()``.
+    """
+    return engine.execution_options(sqlite_begin="immediate").begin()
 
 
 def alembic_config() -> Config:

@@ -189,3 +189,72 @@ pending_uploads = sa.Table(
     sa.CheckConstraint("status IN ('pending', 'published', 'cancelled')", name="known_status"),
     sa.Index("ix_pending_uploads_status", "status"),
 )
+
+# Residents' feedback on a facility. ``text`` and ``author_name`` are what the resident typed
+# and are never changed; a moderator's redaction goes to ``public_text`` / ``public_name`` (NULL:
+# show the original), so the original is always kept. Hiding and spam are moderation states,
+# never deletes. ``contact`` and ``ip_hash`` are private: no public read model selects them.
+# The photo is stored re-encoded (no EXIF/GPS) with its thumbnail. ``responded_at`` is the first
+# answer or rejection, for the response-time figures; ``deadline`` is an ISO date (local time).
+FEEDBACK_KINDS = ("complaint", "question", "suggestion", "praise")
+FEEDBACK_STATUSES = ("received", "in_review", "answered", "resolved", "rejected")
+MODERATION_STATES = ("pending", "published", "hidden", "spam")
+
+feedback = sa.Table(
+    "feedback", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("tracking_code", sa.String(20), nullable=False, unique=True),
+    sa.Column("facility_pk", sa.Integer, sa.ForeignKey("facilities.id"), nullable=False),
+    sa.Column("budget_line_id", sa.Integer, sa.ForeignKey("budget_lines.id")),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("public_text", sa.Text),
+    sa.Column("rating", sa.Integer),
+    sa.Column("author_name", sa.String(100)),
+    sa.Column("public_name", sa.String(100)),
+    sa.Column("contact", sa.String(200)),
+    sa.Column("contact_kind", sa.String(10)),
+    sa.Column("language", sa.String(5), nullable=False),
+    sa.Column("photo", sa.LargeBinary),
+    sa.Column("photo_thumb", sa.LargeBinary),
+    sa.Column("photo_type", sa.String(20)),
+    sa.Column("photo_removed", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("ip_hash", sa.String(64)),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("submitted_at", sa.String(32), nullable=False),
+    sa.Column("deadline", sa.String(10), nullable=False),
+    sa.Column("moderation", sa.String(20), nullable=False, server_default="pending"),
+    sa.Column("moderation_reason", sa.Text),
+    sa.Column("status", sa.String(20), nullable=False, server_default="received"),
+    sa.Column("status_reason", sa.Text),
+    sa.Column("answer_text", sa.Text),
+    sa.Column("answered_by", sa.String(200)),
+    sa.Column("answered_at", sa.String(32)),
+    sa.Column("responded_at", sa.String(32)),
+    sa.Column("updated_at", sa.String(32), nullable=False),
+    sa.CheckConstraint("kind IN ('complaint', 'question', 'suggestion', 'praise')", name="known_kind"),
+    sa.CheckConstraint("status IN ('received', 'in_review', 'answered', 'resolved', 'rejected')",
+                       name="known_status"),
+    sa.CheckConstraint("moderation IN ('pending', 'published', 'hidden', 'spam')", name="known_moderation"),
+    sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_range"),
+    sa.Index("ix_feedback_facility", "facility_pk", "moderation"),
+    sa.Index("ix_feedback_deadline", "status", "deadline"),
+    sa.Index("ix_feedback_content", "content_hash"),
+)
+
+# Every event of an item: submission, moderation, redaction, status change, with who and when.
+# ``actor`` is the login (or "resident"), ``actor_name`` the display name shown to the public.
+feedback_events = sa.Table(
+    "feedback_events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("feedback_id", sa.Integer, sa.ForeignKey("feedback.id"), nullable=False),
+    sa.Column("at", sa.String(32), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("actor_name", sa.String(200)),
+    sa.Column("event", sa.String(20), nullable=False),  # submitted | moderation | redaction | status
+    sa.Column("from_value", sa.String(20)),
+    sa.Column("to_value", sa.String(20)),
+    sa.Column("reason", sa.Text),
+    sa.Column("details", sa.JSON),
+    sa.Index("ix_feedback_events_feedback", "feedback_id", "id"),
+)
