@@ -52,6 +52,24 @@ MESSAGES: dict[str, str] = {
     "in_overlap": N_("The point lies where the Arys and Baidibek boundaries overlap; it is assigned to %(located)s."),
     "capacity_without_unit": N_("Capacity is given without capacity_unit."),
     "letters_lost": N_("The text contains '?' where letters may have been lost: the file was saved as Windows-1251, which has no Kazakh letters. Save it as \"CSV UTF-8\"."),
+    # residents' feedback
+    "feedback_kind_required": N_("Choose what kind of message this is."),
+    "feedback_text_required": N_("Write your message."),
+    "feedback_too_long": N_("The text has %(length)s characters; at most %(limit)s are allowed."),
+    "feedback_bad_rating": N_("A rating is a whole number from 1 to 5."),
+    "feedback_bad_contact": N_("Give an e-mail address (name@example.kz) or a phone number with 7 to 15 digits."),
+    "feedback_unknown_line": N_("Choose one of this facility's budget lines, or none."),
+    "feedback_unknown_status": N_("%(value)s is not a status of feedback."),
+    "feedback_bad_transition": N_("Feedback that is %(current)s cannot become %(target)s."),
+    "feedback_bad_moderation": N_("Feedback that is %(current)s cannot be changed to %(target)s."),
+    "feedback_answer_required": N_("Write the answer: it is published with the feedback."),
+    "feedback_reason_required": N_("Give the reason: it is recorded and shown to the resident."),
+    "feedback_redaction_empty": N_("The public text cannot be empty; hide the feedback instead."),
+    "feedback_no_facility": N_("There is no facility %(facility_id)s."),
+    "feedback_not_found": N_("There is no feedback number %(id)s."),
+    "photo_too_large": N_("The photo is %(size)s MB; at most %(limit)s MB is allowed."),
+    "photo_not_an_image": N_("The photo must be a JPEG or PNG picture."),
+    "photo_too_many_pixels": N_("The photo has too many pixels (%(pixels)s million); at most %(limit)s million."),
 }
 
 
