@@ -181,6 +181,11 @@ def _without_moderation(item: dict) -> dict:
     return item
 
 
+def last_change(connection: sa.Connection) -> tuple:
+    """What changes whenever any item does (every change records an event): for ETags."""
+    return (connection.execute(sa.select(sa.func.max(feedback_events.c.id))).scalar(),)
+
+
 def status_counts(connection: sa.Connection, facility_id: str) -> dict[str, int]:
     """Published feedback of a facility: open, answered (or resolved), rejected, total."""
     rows = connection.execute(

@@ -34,7 +34,7 @@ def prepare_photo(content: bytes, max_bytes: int = MAX_PHOTO_BYTES) -> Photo:
     """Check ``content`` and re-encode it; raise ``FeedbackProblem`` with a clear code."""
     if len(content) > max_bytes:
         raise FeedbackProblem("photo_too_large", {"size": f"{len(content) / 1048576:.1f}",
-                                                  "limit": f"{max_bytes / 1048576:.0f}"})
+                                                  "limit": f"{round(max_bytes / 1048576, 2):g}"})
     try:
         with warnings.catch_warnings():  # Pillow's own bomb check: our smaller limit decides
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)

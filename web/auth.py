@@ -205,6 +205,6 @@ def init_app(app: Flask) -> None:
     # One limiter per app (not a module global), so apps made by tests do not share counts.
     limiter = Limiter(get_remote_address, app=app, storage_uri=app.config["RATELIMIT_STORAGE_URI"],
                       headers_enabled=True)
-    app.extensions["login_limiter"] = limiter
+    app.extensions["limiter"] = limiter  # shared: feedback limits submissions with it
     app.view_functions["auth.login"] = limiter.limit(
         lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])(app.view_functions["auth.login"])

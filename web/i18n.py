@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from babel.numbers import format_compact_decimal
 from flask import Flask, current_app, request, session
 from flask_babel import Babel, format_decimal, get_locale, lazy_gettext as _l
@@ -49,7 +52,8 @@ def init_app(app: Flask) -> None:
                                  facility_type_label=label_of(FACILITY_TYPE_LABELS),
                                  work_type_label=label_of(WORK_TYPE_LABELS),
                                  status_label=label_of(STATUS_LABELS),
-                                 funding_label=label_of(FUNDING_LABELS), percent=percent)
+                                 funding_label=label_of(FUNDING_LABELS), percent=percent,
+                                 number=number, local_date=local_date)
 
 
 def language() -> str:
@@ -81,6 +85,25 @@ def money(tiyn: int | None, compact: bool = False) -> str:
     else:
         text = format_decimal(tenge.quantize(Decimal(1), rounding=ROUND_HALF_UP), format="#,##0")
     return f"{text} ₸"
+
+
+def number(value: float | int | None) -> str:
+    """A plain number in the language's style (decimal comma in kk and ru)."""
+    return "—" if value is None else format_decimal(value)
+
+
+def local_date(value: str | None) -> str:
+    """An ISO date or UTC time as the reader's date: '20.11.2026' in kk and ru, 'Nov 20, 2026' in en.
+
+    Times are shown in the region's time zone (``TIME_ZONE``), where deadlines are counted.
+    """
+    if not value:
+        return "—"
+    if len(value) == 10:
+        day = dt.date.fromisoformat(value)
+    else:
+        day = dt.datetime.fromisoformat(value).astimezone(ZoneInfo(current_app.config["TIME_ZONE"])).date()
+    return format_date(day, format="medium", locale=language())
 
 
 def percent(value: float | None) -> str:

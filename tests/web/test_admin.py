@@ -1,5 +1,6 @@
 """The workspace under /admin: the role matrix over every route, accounts, the audit log page."""
 
+import datetime as dt
 import html
 import io
 import re
@@ -8,7 +9,9 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 
-from data import accounts, audit, pending_uploads, uploads
+from data import accounts, audit, feedback, pending_uploads, uploads
+from data.feedback_rules import Submission
+from data.photos import Photo
 from data.schema import audit_log
 from tests.conftest import ACCOUNT_PASSWORD, GOOD_ROWS, budget_csv, csrf_token, csrf_token_in, login
 
@@ -32,6 +35,12 @@ ALLOWED_ROLES = {
     "workspace.version_diff": {"editor"},
     "workspace.confirm_rollback": {"editor"},
     "workspace.rollback": {"editor"},
+    "moderation.queue": {"moderator"},
+    "moderation.item": {"moderator"},
+    "moderation.moderate": {"moderator"},
+    "moderation.redact": {"moderator"},
+    "moderation.change_status": {"moderator"},
+    "moderation.photo": {"moderator"},
 }
 VISITORS = (None, "editor", "moderator", "admin")  # None: not logged in
 
@@ -73,6 +82,12 @@ def form_for(endpoint: str, visitor: str | None) -> dict:
         return {"file": (io.BytesIO(budget_csv(*GOOD_ROWS)), "budget.csv")}
     if endpoint == "workspace.rollback":
         return {"confirm": "yes"}
+    if endpoint == "moderation.moderate":
+        return {"target": "published"}
+    if endpoint == "moderation.redact":
+        return {"public_text": "Redacted text"}
+    if endpoint == "moderation.change_status":
+        return {"target": "in_review"}
     return {}
 
 
@@ -84,6 +99,8 @@ def redirect_after_post(endpoint: str, samples: dict) -> str:
         return f"/admin/uploads/{samples['upload_id'] + 1}"
     if endpoint in ("workspace.publish_upload", "workspace.cancel_upload"):
         return f"/admin/uploads/{samples['upload_id']}"
+    if endpoint.startswith("moderation."):
+        return f"/admin/feedback/{samples['feedback_id']}"
     return "/admin/versions"
 
 
@@ -96,7 +113,12 @@ def matrix_samples(app, make_user) -> dict:
     target = make_user("target", "editor")
     version_id = import_budget_file(engine, budget_csv(*GOOD_ROWS), "v.csv", districts, actor="test").version_id
     upload_id = pending_uploads.create(engine, budget_csv(*GOOD_ROWS[:1]), "u.csv", districts, actor="test")
-    return {"user_id": target.id, "version_id": version_id, "upload_id": upload_id}
+    with engine.begin() as connection:
+        feedback_id = feedback.submit(connection, "T1", Submission(kind="complaint", text="Roof"), language="en",
+                                      now=dt.datetime.now(dt.timezone.utc), policy=feedback.DeadlinePolicy(),
+                                      photo=Photo(b"png", b"jpeg", "image/png")).feedback_id
+    return {"user_id": target.id, "version_id": version_id, "upload_id": upload_id,
+            "feedback_id": feedback_id, "size": "thumb"}
 
 
 def signed_in_client(app, visitor):
@@ -169,7 +191,7 @@ def test_dashboard_lists_the_areas_of_the_account_roles(client, make_user):
     client.post("/logout", data={"csrf_token": csrf_token_in(page)})
     login(client, "mira")
     page = text(client.get("/admin/"))
-    assert 'href="/admin/upload"' not in page and "There is nothing here for your roles yet." in page
+    assert 'href="/admin/upload"' not in page and 'href="/admin/feedback"' in page
     client.post("/logout", data={"csrf_token": csrf_token_in(page)})
     login(client, "boss")
     page = text(client.get("/admin/"))

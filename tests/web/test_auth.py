@@ -101,7 +101,7 @@ def test_login_posts_are_rate_limited_per_address(app, client):
         assert login(client, "nobody", "wrong password").status_code == 200
     response = login(client, "nobody", "wrong password")
     assert response.status_code == 429
-    assert "Too many login attempts from your address." in text(response)
+    assert "Too many attempts from your address in a short time." in text(response)
     assert "Retry-After" in response.headers
     assert client.get("/login").status_code == 200  # only submissions count
     other_address = client.post("/login", data={"csrf_token": csrf_token(client), "login": "x", "password": "y"},
