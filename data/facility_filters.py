@@ -5,7 +5,9 @@ copied from any of them means the same selection. Facility filters (type, distri
 choose facilities; line filters (work type, status, funding source) choose the budget lines
 of the selected year that are summed. With a line filter set, only facilities with a matching
 line are listed; without one, every facility is listed and those without money that year are
-shown as such (the school down the road matters either way).
+shown as such (the school down the road matters either way). The risk filter is a facility
+filter too: it keeps facilities with a raised risk flag of that rule (or of any rule, ``any``)
+in the selected year (``data.risk_flags``).
 """
 
 from __future__ import annotations
@@ -15,14 +17,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 from data.budget_format import FACILITY_TYPES, FUNDING_SOURCES, STATUSES, WORK_TYPES
+from data.risk_flags import RULES
 
 # URL parameter -> FacilityFilter field.
 PARAMETERS = {
     "year": "year", "type": "facility_type", "work": "work_type", "status": "status",
-    "funding": "funding_source", "district": "district", "q": "text",
+    "funding": "funding_source", "district": "district", "q": "text", "risk": "risk",
 }
+ANY_RISK = "any"  # risk=any: a raised flag of whatever rule
+RISK_CHOICES = (ANY_RISK, *RULES)
 CHOICES = {"facility_type": FACILITY_TYPES, "work_type": WORK_TYPES, "status": STATUSES,
-           "funding_source": FUNDING_SOURCES}
+           "funding_source": FUNDING_SOURCES, "risk": RISK_CHOICES}
 MAX_TEXT = 100
 
 # A facility's status in a year, from its lines: the most pressing one wins (a suspended
@@ -41,6 +46,7 @@ class FacilityFilter:
     funding_source: str | None = None
     district: str | None = None
     text: str = ""
+    risk: str | None = None  # a rule of data.risk_flags.RULES, or "any"
 
     @property
     def has_line_filters(self) -> bool:

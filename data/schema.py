@@ -258,3 +258,35 @@ feedback_events = sa.Table(
     sa.Column("details", sa.JSON),
     sa.Index("ix_feedback_events_feedback", "feedback_id", "id"),
 )
+
+# Corruption-risk flags of a version: computed by ``data.risk_flags`` when the version is
+# published (``data.risk_store``, in the publication's transaction) and, like the budget lines,
+# never changed afterwards. ``risk_checks`` has one row per checked version: the day the rules
+# took as "today" (the publication date) and the thresholds they used. A flag's ``outcome`` is
+# ``raised``, or ``not_judged`` when the data cannot support a judgement (a unit-cost group too
+# small); ``figures`` holds the numbers behind it, ``threshold`` what they were compared with.
+RISK_OUTCOMES = ("raised", "not_judged")
+
+risk_checks = sa.Table(
+    "risk_checks", metadata,
+    sa.Column("version_id", sa.Integer, sa.ForeignKey("versions.id"), primary_key=True),
+    sa.Column("as_of", sa.String(10), nullable=False),  # ISO date
+    sa.Column("thresholds", sa.JSON, nullable=False),
+    sa.Column("flag_count", sa.Integer, nullable=False, server_default="0"),
+)
+
+risk_flags = sa.Table(
+    "risk_flags", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("version_id", sa.Integer, sa.ForeignKey("versions.id"), nullable=False),
+    sa.Column("facility_pk", sa.Integer, sa.ForeignKey("facilities.id"), nullable=False),
+    sa.Column("fiscal_year", sa.Integer, nullable=False),
+    sa.Column("rule", sa.String(40), nullable=False),
+    sa.Column("work_type", sa.String(20)),
+    sa.Column("outcome", sa.String(20), nullable=False, server_default="raised"),
+    sa.Column("figures", sa.JSON, nullable=False),
+    sa.Column("threshold", sa.Float),
+    sa.CheckConstraint("outcome IN ('raised', 'not_judged')", name="known_outcome"),
+    sa.Index("ix_risk_flags_version_year_rule", "version_id", "fiscal_year", "rule"),
+    sa.Index("ix_risk_flags_facility", "facility_pk", "version_id"),
+)

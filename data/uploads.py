@@ -7,6 +7,7 @@ and the audit entry are all written, or none is.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
@@ -14,9 +15,10 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from data import audit
+from data import audit, risk_store
 from data.budget_reader import read_budget_file
 from data.budget_validation import ValidatedTable, validate_table
+from data.risk_flags import RiskThresholds
 from data.schema import (FACILITY_FIELD_NAMES, budget_lines, districts, facilities,
                          facility_snapshots, version_state, versions)
 
@@ -81,14 +83,15 @@ def current_version_id(connection: sa.Connection) -> int | None:
 
 def import_budget_file(engine: sa.Engine, content: bytes, file_name: str, district_shapes, *,
                        actor: str, dry_run: bool = False, kind: str = "import",
-                       expected_version=ANY_VERSION, on_published=None) -> ImportResult:
+                       expected_version=ANY_VERSION, on_published=None,
+                       risk_thresholds: RiskThresholds | None = None) -> ImportResult:
     """Read, validate, and (unless ``dry_run`` or invalid) publish a budget file.
 
     ``expected_version`` (a version id, or None for "nothing published yet") makes the
     publication refuse with ``StaleVersion`` unless that version is still the newest when the
     transaction runs. ``on_published(connection, version_id)`` runs in the same transaction after
     the publication (the web upload marks its pending upload published there); if it raises,
-    nothing is written.
+    nothing is written. ``risk_thresholds`` are the risk rules' (defaults when None).
     """
     validated = validate_table(read_budget_file(content, file_name), district_shapes)
     result = ImportResult(validated=validated, sha256=sha256_of(content))
@@ -99,21 +102,35 @@ def import_budget_file(engine: sa.Engine, content: bytes, file_name: str, distri
                 if current != expected_version:
                     raise StaleVersion(expected_version, current)
             result.version_id = publish(connection, validated, actor=actor, file_name=file_name,
-                                        sha256=result.sha256, kind=kind)
+                                        sha256=result.sha256, kind=kind,
+                                        risk_thresholds=risk_thresholds)
             if on_published is not None:
                 on_published(connection, result.version_id)
     return result
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as dicts with None for every missing value (SQLite cannot bind NaN or pd.NA)."""
-    plain = frame.astype(object).where(frame.notna(), None)
-    return plain.to_dict("records")
+def _insert_rows(connection: sa.Connection, statement, frame: pd.DataFrame) -> None:
+    """Insert every row of ``frame`` (columns named as the table's) in one executemany.
+
+    The SQL is compiled from ``statement`` for the frame's columns and the rows go to the
+    driver as plain tuples, None for every missing value (SQLite cannot bind NaN or pd.NA):
+    building and binding a dict per row through SQLAlchemy took longer than SQLite's own work
+    for a 500,000-line file (see docs/benchmarks.md).
+    """
+    compiled = statement.compile(dialect=connection.dialect, column_keys=list(frame.columns))
+    values = {name: frame[name].to_numpy(dtype=object, na_value=None) for name in frame.columns}
+    rows = list(zip(*(values[name] for name in compiled.positiontup)))
+    if rows:
+        connection.exec_driver_sql(compiled.string, rows)
 
 
 def publish(connection: sa.Connection, validated: ValidatedTable, *, actor: str,
-            file_name: str | None, sha256: str | None, kind: str = "import") -> int:
-    """Write a valid table as a new version replacing its fiscal years. Call inside a transaction."""
+            file_name: str | None, sha256: str | None, kind: str = "import",
+            risk_thresholds: RiskThresholds | None = None) -> int:
+    """Write a valid table as a new version replacing its fiscal years. Call inside a transaction.
+
+    The version's risk flags are computed and stored with it, as of the publication date (UTC).
+    """
     if not validated.ok:
         raise ValueError("a table with errors cannot be published")
     years = validated.fiscal_years
@@ -134,22 +151,25 @@ def publish(connection: sa.Connection, validated: ValidatedTable, *, actor: str,
         index_elements=[facilities.c.facility_id],
         set_={**{c: statement.excluded[c] for c in FACILITY_FIELD_NAMES},
               "updated_version_id": statement.excluded.updated_version_id})
-    connection.execute(statement, [{**row, "first_version_id": version_id,
-                                    "updated_version_id": version_id}
-                                   for row in _records(attributes)])
+    _insert_rows(connection, statement, attributes.assign(first_version_id=version_id,
+                                                          updated_version_id=version_id))
     pks = _facility_pks(connection, list(facility_rows["facility_id"]))
     snapshots = attributes.assign(facility_pk=attributes["facility_id"].map(pks),
                                   version_id=version_id).drop(columns="facility_id")
-    connection.execute(facility_snapshots.insert(), _records(snapshots))
+    _insert_rows(connection, facility_snapshots.insert(), snapshots)
 
     lines = validated.lines.rename(columns=MONEY_COLUMNS)
     lines = lines.assign(version_id=version_id, facility_pk=lines["facility_id"].map(pks))
     columns = ["version_id", "facility_pk", *LINE_COLUMNS, *MONEY_COLUMNS.values()]
-    connection.execute(budget_lines.insert(), _records(lines[columns]))
+    _insert_rows(connection, budget_lines.insert(), lines[columns])
 
     state = _state(connection, previous)
     state.update({year: version_id for year in years})
     _write_state(connection, version_id, state)
+    risk_store.record_flags(connection, version_id, as_of=dt.date.fromisoformat(now[:10]),
+                            thresholds=risk_thresholds, new_years=years,
+                            new_lines=lines.rename(columns={"facility_pk": "facility"}),
+                            compare_with=previous, carry_stalled_from=previous)
     audit.record(connection, actor, "publish", "version", version_id, {
         "kind": kind, "file_name": file_name, "sha256": sha256, "fiscal_years": years,
         "rows": len(validated.lines), "facilities": len(facility_rows),
@@ -157,8 +177,12 @@ def publish(connection: sa.Connection, validated: ValidatedTable, *, actor: str,
     return version_id
 
 
-def rollback(connection: sa.Connection, target_version: int, *, actor: str) -> int:
-    """Publish a new version whose data equals ``target_version``'s. History stays as it was."""
+def rollback(connection: sa.Connection, target_version: int, *, actor: str,
+             risk_thresholds: RiskThresholds | None = None) -> int:
+    """Publish a new version whose data equals ``target_version``'s. History stays as it was.
+
+    Its risk flags are computed afresh as of today (``stalled`` ones are the target's).
+    """
     target = connection.execute(sa.select(versions).where(versions.c.id == target_version)).first()
     if target is None:
         raise RollbackError(f"There is no version {target_version}.")
@@ -176,6 +200,8 @@ def rollback(connection: sa.Connection, target_version: int, *, actor: str) -> i
         fiscal_years=",".join(map(str, sorted(state))))).inserted_primary_key[0]
     _write_state(connection, version_id, state)
     _restore_facilities(connection, target_version, version_id)
+    risk_store.record_flags(connection, version_id, as_of=dt.date.fromisoformat(now[:10]),
+                            thresholds=risk_thresholds, carry_stalled_from=target_version)
     audit.record(connection, actor, "rollback", "version", version_id,
                  {"rolled_back_to": target_version, "previous_version": previous}, at=now)
     return version_id

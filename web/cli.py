@@ -13,9 +13,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from data import uploads
+from data import risk_store, uploads
 from data.db import upgrade
 from web import database
+from web.settings import risk_thresholds
 
 db_cli = AppGroup("db", help="Database schema.")
 demo_cli = AppGroup("demo", help="The bundled demo data set.")
@@ -36,6 +37,9 @@ def db_upgrade():
     upgrade(engine)
     with engine.begin() as connection:
         uploads.sync_districts(connection, current_app.extensions["geography"].district_records())
+        checked = risk_store.check_latest(connection, risk_thresholds(current_app.config))
+    if checked is not None:
+        click.echo(f"Risk flags computed for version {checked}.")
     click.echo(f"Database ready: {engine.url.render_as_string(hide_password=True)}")
 
 
@@ -50,7 +54,8 @@ def print_problems(result: uploads.ImportResult) -> None:
 def run_import(path: Path, actor: str, dry_run: bool, kind: str = "import") -> uploads.ImportResult:
     geography = current_app.extensions["geography"]
     result = uploads.import_budget_file(database.engine(), path.read_bytes(), path.name,
-                                        geography.districts, actor=actor, dry_run=dry_run, kind=kind)
+                                        geography.districts, actor=actor, dry_run=dry_run, kind=kind,
+                                        risk_thresholds=risk_thresholds(current_app.config))
     print_problems(result)
     validated = result.validated
     summary = (f"{len(validated.errors)} error(s), {len(validated.warnings)} warning(s); "
@@ -98,7 +103,8 @@ def budget_rollback(version: int, actor: str):
     """Publish a new version whose data equals VERSION (history is kept)."""
     try:
         with database.engine().begin() as connection:
-            new_version = uploads.rollback(connection, version, actor=actor)
+            new_version = uploads.rollback(connection, version, actor=actor,
+                                           risk_thresholds=risk_thresholds(current_app.config))
     except uploads.RollbackError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Published version {new_version}, equal to version {version}.")

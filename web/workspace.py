@@ -20,6 +20,7 @@ from web import database
 from web.admin import AREAS, AdminArea, workspace_context
 from web.auth import current_actor, roles_required
 from web.errors import error_page
+from web.settings import risk_thresholds
 
 bp = Blueprint("workspace", __name__, url_prefix="/admin")
 bp.context_processor(workspace_context)  # the workspace menu, as on the other /admin pages
@@ -129,7 +130,8 @@ def publish_upload(upload_id: int):
     try:
         decision = pending_uploads.publish(database.engine(), upload_id,
                                            current_app.extensions["geography"].districts,
-                                           actor=current_actor())
+                                           actor=current_actor(),
+                                           risk_thresholds=risk_thresholds(current_app.config))
     except pending_uploads.UploadError as error:
         flash(upload_errors()[error.code], "error")
         return redirect(url_for("workspace.upload_report", upload_id=upload_id))
@@ -188,7 +190,8 @@ def rollback(version_id: int):
     if request.form.get("confirm") != "yes":
         return render_template("admin/rollback.html", version=version, missing_confirmation=True), 400
     with database.engine().begin() as connection:
-        new_id = uploads.rollback(connection, version_id, actor=current_actor())
+        new_id = uploads.rollback(connection, version_id, actor=current_actor(),
+                                  risk_thresholds=risk_thresholds(current_app.config))
     flash(_("Version %(new)s published: the data of version %(old)s again.", new=new_id, old=version_id),
           "success")
     return redirect(url_for("workspace.versions"))
