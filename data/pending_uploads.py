@@ -18,18 +18,16 @@ fresh preview. A cancelled upload keeps its row and bytes, marked ``cancelled``.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from data import audit, preview, uploads
 from data.budget_format import Problem
+from data.csv_export import excel_csv, neutralised  # noqa: F401  neutralised: moved, kept importable
 from data.schema import pending_uploads
 
 PROBLEM_LIMIT = 1000  # problems kept for the report page; the CSV report has all of them
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class UploadError(ValueError):
@@ -113,7 +111,8 @@ def _require_pending(upload: dict | None) -> dict:
     return upload
 
 
-def publish(engine: sa.Engine, upload_id: int, district_shapes, *, actor: str) -> Decision:
+def publish(engine: sa.Engine, upload_id: int, district_shapes, *, actor: str,
+            risk_thresholds=None) -> Decision:
     """Validate and publish the stored file through ``data.uploads`` (see the module docstring)."""
     with engine.connect() as connection:
         upload = _require_pending(get(connection, upload_id, with_content=True))
@@ -136,7 +135,8 @@ def publish(engine: sa.Engine, upload_id: int, district_shapes, *, actor: str) -
     try:
         result = uploads.import_budget_file(
             engine, upload["content"], upload["file_name"], district_shapes, actor=actor,
-            expected_version=upload["base_version_id"], on_published=mark_published)
+            expected_version=upload["base_version_id"], on_published=mark_published,
+            risk_thresholds=risk_thresholds)
     except uploads.StaleVersion as stale:
         raise StalePreview("stale_preview", expected=stale.expected, current=stale.current) from None
     if not result.ok:  # the rules changed since the upload (e.g. new boundaries)
@@ -165,22 +165,10 @@ def full_problems(engine: sa.Engine, upload: dict, district_shapes) -> list[Prob
                                       actor="report", dry_run=True).validated.problems
 
 
-def neutralised(value) -> str:
-    """A cell text that spreadsheets will not run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def report_csv(problems: list[Problem], headers: list[str], severity_labels: dict[str, str],
                translate=lambda s: s) -> bytes:
-    """The problems as CSV for Excel: UTF-8 with BOM, formulas neutralised."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([neutralised(h) for h in headers])
-    for problem in problems:
-        writer.writerow([neutralised(cell) for cell in (
-            severity_labels.get(problem.severity, problem.severity),
-            "" if problem.row is None else problem.row, problem.column or "", problem.value,
-            problem.message(translate))])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """The problems as CSV for Excel (``data.csv_export``: UTF-8 with BOM, formulas neutralised)."""
+    return excel_csv(headers, ((severity_labels.get(problem.severity, problem.severity),
+                                "" if problem.row is None else problem.row, problem.column or "",
+                                problem.value, problem.message(translate)) for problem in problems))
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+from shapely import orient_polygons
+from shapely.geometry import mapping
 
 WGS84 = "EPSG:4326"
 
@@ -28,3 +30,14 @@ def leaflet_bounds(geometry) -> list[list[float]]:
     """[[south, west], [north, east]] of a geometry, for Leaflet's fitBounds."""
     minx, miny, maxx, maxy = geometry.bounds
     return [[miny, minx], [maxy, maxx]]
+
+
+def geojson_point(lat: float, lon: float) -> dict:
+    """A GeoJSON Point (RFC 7946): coordinates are [longitude, latitude], in EPSG:4326."""
+    return {"type": "Point", "coordinates": [float(lon), float(lat)]}
+
+
+def geojson_geometry(geometry) -> dict:
+    """A shapely geometry in EPSG:4326 as RFC 7946 GeoJSON: x = longitude first, and polygon rings
+    wound as the RFC asks (exterior counter-clockwise, holes clockwise)."""
+    return mapping(orient_polygons(geometry))

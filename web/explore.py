@@ -6,16 +6,15 @@ carry an ETag made of the data version and the filter, so an unchanged selection
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, jsonify, render_template, request, url_for
 
 from data.budget_format import FACILITY_TYPES, FUNDING_SOURCES, STATUSES, WORK_TYPES
 from data.facility_filters import SORT_KEYS, sort_facilities
 from map_builder.district_map import TYPE_COLOURS
 from web import map_page
+from web.risk import filter_choices as risk_filter_choices
 from web.i18n import FACILITY_TYPE_LABELS, STATUS_LABELS, label_of, language, localized
+from web.responses import bad_parameters as _bad_parameters, conditional as _conditional, gzipped
 
 bp = Blueprint("explore", __name__)
 
@@ -25,29 +24,9 @@ def _filter_choices(state) -> None:
     """The choices the filter form offers, for every template."""
     state.app.jinja_env.globals.update(facility_types=FACILITY_TYPES, work_types=WORK_TYPES,
                                        statuses=STATUSES, funding_sources=FUNDING_SOURCES,
-                                       type_colours=TYPE_COLOURS)
+                                       type_colours=TYPE_COLOURS, risk_filter_choices=risk_filter_choices)
 
 PAGE_SIZE = 50
-
-
-def _etag(*parts) -> str:
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-
-
-def _bad_parameters(problems: list[str]) -> Response:
-    response = jsonify(error="bad_parameter", parameters=problems)
-    response.status_code = 400
-    return response
-
-
-def _conditional(response: Response, *etag_parts, language_free: bool = False) -> Response:
-    """ETag from the data version and the filter; 304 when the client already has it."""
-    response.set_etag(_etag(*etag_parts))
-    response.headers["Cache-Control"] = "no-cache"  # always revalidate: a new version shows at once
-    if not language_free:
-        response.vary.add("Accept-Language")
-        response.vary.add("Cookie")
-    return response.make_conditional(request)
 
 
 @bp.get("/map/facilities.json")
@@ -56,13 +35,7 @@ def facilities_data():
     selection = map_page.current_selection(request.args)
     if selection.problems:
         return _bad_parameters(selection.problems)
-    body = map_page.facilities_gzip(selection)
-    if "gzip" in request.headers.get("Accept-Encoding", ""):
-        response = Response(body, mimetype="application/json")
-        response.headers["Content-Encoding"] = "gzip"
-    else:
-        response = Response(gzip.decompress(body), mimetype="application/json")
-    response.vary.add("Accept-Encoding")
+    response = gzipped(map_page.facilities_gzip(selection), "application/json")
     return _conditional(response, "facilities", selection.version_id, selection.filter.key(), language_free=True)
 
 
@@ -89,7 +62,7 @@ def facility_popup(facility_id: str):
         response.status_code = 404
         return response
     return _conditional(jsonify(details), "popup", selection.version_id, selection.filter.key(),
-                        facility_id, language())
+                        facility_id, language(), sorted(details["feedback"].items()))  # counts change between versions
 
 
 @bp.get("/facilities")
