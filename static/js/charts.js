@@ -2,7 +2,8 @@
  *
  * Every <canvas data-chart="ID"> is drawn from the JSON in <script type="application/json"
  * id="ID">: {labels: [...], axis: "unit", scale: tenge per axis unit,
- *              series: [{label, colour, values: [tenge], texts: [exact amounts]}]}.
+ *              series: [{label, colour, values: [tenge], texts: [exact amounts]}],
+ *              horizontal: true for bars along the x axis (long category names)}.
  * Labels and formatted amounts come translated from the server; the page shows the same figures
  * in a table, so nothing is lost without JavaScript.
  */
@@ -22,6 +23,8 @@
     if (!source) { return; }
     var spec = JSON.parse(source.textContent);
     var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    var valueAxis = {beginAtZero: true, title: {display: true, text: spec.axis},
+                     ticks: {callback: function (value) { return format.format(value / (spec.scale || 1)); }}};
     new window.Chart(canvas, {
       type: "bar",
       data: {
@@ -32,6 +35,7 @@
         })
       },
       options: {
+        indexAxis: spec.horizontal ? "y" : "x",
         animation: reduceMotion ? false : {duration: 300},
         responsive: true,
         maintainAspectRatio: false,
@@ -42,10 +46,7 @@
             return series.label + ": " + series.texts[item.dataIndex];
           }}}
         },
-        scales: {
-          y: {beginAtZero: true, title: {display: true, text: spec.axis},
-              ticks: {callback: function (value) { return format.format(value / (spec.scale || 1)); }}}
-        }
+        scales: spec.horizontal ? {x: valueAxis} : {y: valueAxis}
       }
     });
     canvas.setAttribute("data-chart-drawn", "true");

@@ -1,0 +1,65 @@
+"""The dashboard in a real browser on the demo data: every chart painted from the app's own
+Chart.js, the same figures as its table, filters, a CSV download, accessible, phone width.
+
+Reads only: the live app is shared by every browser test."""
+
+import pytest
+
+from tests.browser.conftest import serious_accessibility_violations
+from tests.browser.test_pages_browser import no_horizontal_scroll, outside_requests, wait_for_bars
+
+pytestmark = pytest.mark.browser
+
+CHARTS = ("years", "districts", "facility-types", "work-types", "funding-sources")
+
+
+def chart(page, slug, expression):
+    return page.evaluate(f"Chart.getChart(document.getElementById('{slug}-chart')).{expression}")
+
+
+def test_dashboard_draws_every_chart_with_the_table_figures(live_app, page, browser, artifacts):
+    _, base = live_app
+    page.goto(f"{base}/dashboard")
+    assert page.locator("h1").inner_text() == "Budget dashboard"
+    for slug in CHARTS:
+        wait_for_bars(page, f"#{slug}-chart")
+    assert page.locator("canvas[data-chart-drawn]").count() == len(CHARTS)
+
+    # Each chart has a bar per table row, labelled as the table's row headers.
+    for slug in CHARTS:
+        row_headers = page.locator(f"#{slug}-table tbody th").all_inner_texts()
+        assert chart(page, slug, "data.labels") == row_headers, slug
+        assert chart(page, slug, "options.indexAxis") == ("x" if slug == "years" else "y")
+    assert chart(page, "facility-types", "data.datasets.map(d => d.label)") == ["Allocated", "Paid"]
+    assert chart(page, "districts", "data.datasets.map(d => d.label)") == ["Allocated per resident",
+                                                                          "Paid per resident"]
+    texts = page.evaluate("JSON.parse(document.getElementById('work-types-chart-data').textContent)"
+                          ".series[0].texts")
+    assert texts == page.locator('#work-types-table tbody td[data-field="allocated"]').all_inner_texts()
+
+    page.screenshot(path=str(artifacts / "dashboard-1280.png"), full_page=True)
+    assert serious_accessibility_violations(page) == []
+
+    # A filter of the shared form: only schools, and the figures follow.
+    before = page.locator('[data-total="allocated"]').inner_text()
+    page.select_option("#f-type", "school")
+    page.locator("#filters button[type=submit]").click()
+    page.wait_for_url("**type=school**")
+    wait_for_bars(page, "#facility-types-chart")
+    assert page.locator("#facility-types-table tbody th").all_inner_texts() == ["School"]
+    assert page.locator('[data-total="allocated"]').inner_text() != before
+    assert chart(page, "facility-types", "data.labels") == ["School"]
+
+    # The table's CSV comes from the app, ready for Excel.
+    with page.expect_download() as download:
+        page.locator('a[href^="/dashboard/facility-types.csv"]').click()
+    path = download.value.path()
+    with open(path, "rb") as handle:
+        content = handle.read()
+    assert content.startswith(b"\xef\xbb\xbf") and "School" in content.decode("utf-8")
+    assert download.value.suggested_filename.startswith("dashboard-facility-types-")
+
+    assert outside_requests(page) == []
+    assert page.console_errors == []
+    width = no_horizontal_scroll(browser, f"{base}/dashboard", artifacts / "dashboard-375.png")
+    assert width <= 375
