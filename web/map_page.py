@@ -14,7 +14,7 @@ import orjson
 from flask import current_app, request, url_for
 from flask_babel import format_decimal, gettext as _
 
-from data import queries
+from data import feedback, queries
 from data.budget_format import FACILITY_TYPES
 from data.facility_filters import FacilityFilter, district_figures, parse_filter, select_facilities, totals
 from geo.coords import leaflet_bounds
@@ -22,6 +22,7 @@ from map_builder.assets import vendor_path
 from map_builder.choropleth import NO_DATA_COLOUR, choropleth
 from map_builder.district_map import Assets, LayerConfig, build_map, facility_columns, map_parts
 from web import database
+from web.risk import popup_note
 from web.cache import app_cache
 from web.i18n import (FACILITY_TYPE_LABELS, STATUS_LABELS, label_of, language, localized, money,
                       percent)
@@ -142,7 +143,8 @@ def facilities_gzip(selection: Selection) -> bytes:
 def popup(selection: Selection, facility_id: str) -> dict | None:
     """A facility's popup for the selected year and line filters, or None if it is not published."""
     rows = queries.facility_rows(database.connection(), selection.version_id,
-                                 replace(selection.filter, facility_type=None, district=None, text=""),
+                                 replace(selection.filter, facility_type=None, district=None, text="",
+                                         risk=None),
                                  facility_id=facility_id)
     if not rows:
         return None
@@ -160,9 +162,18 @@ def popup(selection: Selection, facility_id: str) -> dict | None:
         note = ""
     else:
         note = _("No money in %(year)s for this selection.", year=selection.filter.year)
+    flags = queries.risk_flag_rows(database.connection(), selection.version_id,
+                                   facility_id=row["facility_id"], fiscal_year=selection.filter.year)
+    counts = feedback.status_counts(database.connection(), row["facility_id"])
+    fields.append((_("Feedback"), _("%(open)s open, %(answered)s answered", open=counts["open"],
+                                    answered=counts["answered"])))
+    url = url_for("public.facility", facility_id=row["facility_id"])
     return {"id": row["facility_id"], "name": localized(row), "year": selection.filter.year,
             "fields": [{"label": label, "value": value} for label, value in fields], "note": note,
-            "url": url_for("public.facility", facility_id=row["facility_id"])}
+            "risk": {"count": len(flags), "text": popup_note(flags)},
+            "feedback": {"open": counts["open"], "answered": counts["answered"], "total": counts["total"],
+                         "url": url + "#feedback-form-heading", "label": _("Leave feedback")},
+            "url": url}
 
 
 def map_fragments() -> dict[str, str]:

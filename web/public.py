@@ -6,13 +6,19 @@ from flask import (Blueprint, Response, abort, current_app, make_response, redir
                    request, session, url_for)
 from flask_babel import gettext as _
 
+from data import feedback as fb
 from data import queries
 from data.budget_format import COLUMNS
 from data.budget_template import template_csv, template_xlsx
 from data.figures import totals_by_year, with_ratios
+from data.schema import FEEDBACK_KINDS
 from web import detail as detail_pages
 from web import database, map_page
+from web import risk as risk_words
 from web.auth import safe_next
+from web.feedback import HONEYPOT, FormState
+from web.feedback import policy as feedback_policy, today as feedback_today
+from web.i18n import localized
 
 bp = Blueprint("public", __name__)
 
@@ -32,16 +38,29 @@ def index():
 
 @bp.get("/facility/<path:facility_id>")
 def facility(facility_id: str):
+    return facility_page(facility_id)
+
+
+def facility_page(facility_id: str, form=None) -> str:
+    """A facility with its money, changes, risk flags and feedback; ``form`` is a feedback form
+    being shown again with its problems (``web.feedback.FormState``)."""
     connection, version_id = database.connection(), database.published_version_id()
     detail = queries.facility_detail(connection, version_id, facility_id)
     if detail is None:
         abort(404)
+    feedback_items = fb.published_items(connection, facility_id)
+    feedback_counts = fb.status_counts(connection, facility_id)
     years = sorted({line["fiscal_year"] for line in detail["lines"]}, reverse=True)
     year_totals = [with_ratios(row, None) for row in totals_by_year(detail["lines"])]
     changes = queries.facility_changes(connection, facility_id, up_to_version=version_id)
+    risk = risk_words.facility_section(
+        queries.risk_flag_rows(connection, version_id, facility_id=facility_id, outcome=None),
+        queries.risk_check(connection, version_id), district=localized(detail, "district_name"))
     return render_template("public/facility.html", facility=detail, years=years, year_totals=year_totals,
-                           chart=detail_pages.money_chart(year_totals), changes=changes[::-1],
-                           point_map=detail_pages.facility_map(detail), **detail_pages.TEMPLATE_HELPERS)
+                           chart=detail_pages.money_chart(year_totals), changes=changes[::-1], risk=risk,
+                           point_map=detail_pages.facility_map(detail), feedback_items=feedback_items,
+                           feedback_counts=feedback_counts, form=form or FormState(), honeypot=HONEYPOT,
+                           kinds=FEEDBACK_KINDS, **detail_pages.TEMPLATE_HELPERS)
 
 
 @bp.get("/district/<kato>")
@@ -65,7 +84,8 @@ def district(kato: str):
     return render_template("public/district.html", district=info, kato=kato, years=years, year=year,
                            year_rows=year_rows, selected=selected, types=types,
                            facilities=queries.district_facilities(connection, version_id, kato, year),
-                           chart=detail_pages.money_chart(year_rows), **detail_pages.TEMPLATE_HELPERS)
+                           chart=detail_pages.money_chart(year_rows), **detail_pages.TEMPLATE_HELPERS,
+                           responses=fb.district_response(connection, kato, feedback_policy(), feedback_today()))
 
 
 @bp.get("/budget-format")

@@ -175,16 +175,23 @@
         list.appendChild(make("dd", "", field.value));
       });
       box.appendChild(list);
+      if (details.risk && details.risk.count) { box.appendChild(make("p", "popup-risk", details.risk.text)); }
       if (details.note) { box.appendChild(make("p", "popup-note", details.note)); }
-      var link = make("a", "", labels.popupLink);
+      var link = make("a", "popup-facility", labels.popupLink);
       link.href = details.url;
       box.appendChild(link);
+      if (details.feedback) {
+        var leave = make("a", "popup-feedback", details.feedback.label);
+        leave.href = details.feedback.url;
+        box.appendChild(document.createTextNode(" · "));
+        box.appendChild(leave);
+      }
       return box;
     }
 
     function openPopup(i) {
       var id = data.id[i];
-      var query = withoutKeys(formQuery(form), ["metric", "type", "district", "q"]);
+      var query = withoutKeys(formQuery(form), ["metric", "type", "district", "q", "risk"]);
       var popup = L.popup({maxWidth: 300, autoPanPadding: [16, 16]})
         .setLatLng([data.lat[i], data.lon[i]])
         .setContent(make("div", "facility-popup", labels.loading))

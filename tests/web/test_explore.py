@@ -111,9 +111,12 @@ def test_popup_details_for_the_selected_year_without_contacts_or_markup(client, 
     assert popup["name"] == "Школа №1" and popup["url"] == "/facility/T1" and popup["note"] == ""
     fields = {f["label"]: f["value"] for f in popup["fields"]}
     assert fields == {"Type": "School", "District": "Turkestan", "Allocated": "125,000,001 ₸",
-                      "Contracted": "—", "Paid": "60,000,000 ₸", "Progress": "40 %", "Status": "In progress"}
+                      "Contracted": "—", "Paid": "60,000,000 ₸", "Progress": "40 %", "Status": "In progress",
+                      "Feedback": "0 open, 0 answered"}
+    assert popup["feedback"] == {"open": 0, "answered": 0, "total": 0, "label": "Leave feedback",
+                                 "url": "/facility/T1#feedback-form-heading"}
     old = client.get("/map/facility/S1.json?year=2024", headers=EN).json
-    assert old["note"] == "No money in 2024 for this selection." and len(old["fields"]) == 2
+    assert old["note"] == "No money in 2024 for this selection." and len(old["fields"]) == 3
     evil = client.get("/map/facility/E1.json", headers={"Accept-Language": "kk"})
     assert evil.json["name"] == EVIL_NAME  # JSON text; map.js writes it with textContent
     assert evil.mimetype == "application/json"
