@@ -6,6 +6,8 @@
 #   make test           install the test extras and Debian's chromium, then run pytest
 #                       (extra pytest arguments: make test PYTEST_ARGS='-k map -x')
 #   make translations   re-extract messages and update the .po catalogues
+#   make bench          national-scale benchmarks (not tests; about 10 minutes), rewrites
+#                       docs/benchmarks.md (e.g. make bench BENCH_ARGS='--quick --only import')
 #   make clean          remove everything the targets above installed
 #
 # Needs: python3 (>= 3.11, with venv), npm, and apt-get for the browser tests.
@@ -22,6 +24,9 @@ PYTEST_ARGS ?=
 
 VENV_STAMP   := $(VENV)/.install.stamp
 TEST_STAMP   := $(VENV)/.install-test.stamp
+BENCH_STAMP  := $(VENV)/.install-bench.stamp
+BENCH_NPM_STAMP := bench/node_modules/.npm-ci.stamp
+BENCH_ARGS ?=
 NPM_STAMP    := node_modules/.npm-ci.stamp
 ASSETS       := static/vendor/manifest.json
 
@@ -33,7 +38,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 .DEFAULT_GOAL := install
 .DELETE_ON_ERROR:
 # `translations` is also a folder, so it must be phony or make would call it up to date.
-.PHONY: install install-test browser run test translations clean
+.PHONY: install install-test browser run test translations clean bench
 
 # Fail with a readable message unless interpreter $(1) is Python >= 3.11.
 define require_python_311
@@ -89,6 +94,22 @@ browser:
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## ---------------------------------------------------------------- benchmarks
+
+# Not part of the test suite: see bench/README.md. Generated data goes to bench/out/.
+bench: install $(BENCH_STAMP) $(BENCH_NPM_STAMP) browser
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Profilers, the load generator (aiohttp) and Playwright's Python package.
+$(BENCH_STAMP): pyproject.toml $(VENV_STAMP)
+	$(BIN)/python -m pip install -e '.[bench]'
+	touch $@
+
+# The naive folium baseline's scripts (leaflet.markercluster, jQuery), apart from the app's assets.
+$(BENCH_NPM_STAMP): bench/package.json bench/package-lock.json
+	npm ci --prefix bench --no-audit --no-fund
+	touch $@
+
 ## ---------------------------------------------------------------- run
 
 run: install
@@ -108,11 +129,11 @@ run: install
 #   .venv/bin/pybabel init -i translations/messages.pot -d translations -l <locale>
 translations: $(VENV_STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output -o translations/messages.pot .
-	$(if $(PO_FILES),$(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations,\
+	$(if $(PO_FILES),$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations,\
 	  @echo "No translations/*/LC_MESSAGES/messages.po yet; start one with: $(BIN)/pybabel init -i translations/messages.pot -d translations -l <locale>")
 
 ## ---------------------------------------------------------------- clean
 
 # Everything installed above (the stamps live inside .venv/ and node_modules/).
 clean:
-	rm -rf $(VENV) node_modules static/vendor
+	rm -rf $(VENV) node_modules static/vendor bench/node_modules bench/out
