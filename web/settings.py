@@ -8,6 +8,7 @@ Sources, later wins: the defaults below, ``instance/config.py``, environment var
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,9 +30,8 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("SECRET_KEY", None, "Signs the session cookie. Set a long random value in "
-            "production; without one a random key is made at each start (sessions then end "
-            "on restart)."),
+    Setting("SECRET_KEY", None, "Signs the session cookie and CSRF tokens. Without one, a random "
+            "key is made once and kept in instance/secret_key, shared by every worker and restart."),
     Setting("DATABASE_URL", None, "SQLAlchemy URL of the database. Default: the SQLite file "
             "instance/openbudget.sqlite3."),
     Setting("BOUNDARIES_DIR", str(PROJECT_DIR / "data" / "boundaries"), "Folder with the "
@@ -140,7 +140,7 @@ def configure(app: Flask, test_config: dict | None = None) -> None:
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'openbudget.sqlite3'}"
     if not app.config["SECRET_KEY"]:
-        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path) / "secret_key")
     # The login lives in the session cookie: script-proof always, and Flask-Login's remember
     # cookie (not offered, but set if ever used) follows the session cookie's rules.
     app.config["SESSION_COOKIE_HTTPONLY"] = True
@@ -153,6 +153,25 @@ def configure(app: Flask, test_config: dict | None = None) -> None:
     if isinstance(app.config["FEEDBACK_HOLIDAYS"], str):  # from the environment: "2026-12-16,..."
         app.config["FEEDBACK_HOLIDAYS"] = tuple(x.strip() for x in app.config["FEEDBACK_HOLIDAYS"].split(",") if x.strip())
     deadline_policy(app.config)  # a wrong date or time zone stops start-up, not a submission
+
+
+def instance_secret(path: Path) -> str:
+    """A random key made once and kept in the instance folder (readable by the owner only).
+
+    Every worker of a server and every restart then sign cookies with the same key; a key made
+    per process would make each gunicorn worker reject the others' sessions and CSRF tokens.
+    """
+    if not path.exists():
+        draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+        draft.write_text(secrets.token_hex(32), encoding="ascii")
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)  # atomic: of two workers starting together, one key wins
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text(encoding="ascii").strip()
 
 
 def deadline_policy(config) -> DeadlinePolicy:

@@ -29,6 +29,15 @@ def test_environment_variables_override_defaults(tmp_path, monkeypatch):
     assert app.config["SECRET_KEY"]  # generated when none is given
 
 
+def test_without_a_secret_key_every_app_shares_one_kept_in_the_instance_folder(tmp_path):
+    """gunicorn workers each make an app: they must agree on the key, or sessions and CSRF break."""
+    first = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+    key_file = Path(first.instance_path) / "secret_key"
+    second = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"] == key_file.read_text().strip()
+    assert len(first.config["SECRET_KEY"]) == 64 and key_file.stat().st_mode & 0o077 == 0
+
+
 def test_database_defaults_to_the_instance_folder(tmp_path):
     app = create_app({"TESTING": True})
     assert app.config["DATABASE_URL"] == f"sqlite:///{Path(app.instance_path) / 'openbudget.sqlite3'}"
