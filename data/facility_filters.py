@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
 from data.budget_format import FACILITY_TYPES, FUNDING_SOURCES, STATUSES, WORK_TYPES
 from data.risk_flags import RULES
@@ -53,14 +53,17 @@ class FacilityFilter:
         return any((self.work_type, self.status, self.funding_source))
 
     def key(self) -> tuple:
-        """Hashable identity, for caches."""
-        return tuple(asdict(self).values())
+        """Hashable identity, for caches (every request asks: ``asdict`` deep-copies, this does not)."""
+        return tuple(getattr(self, name) for name in _FILTER_FIELDS)
 
     def query_args(self) -> dict[str, str]:
         """The filter as URL parameters (only those set), the inverse of ``parse_filter``."""
         values = asdict(self)
         return {param: str(values[field]) for param, field in PARAMETERS.items()
                 if values[field] not in (None, "")}
+
+
+_FILTER_FIELDS = tuple(f.name for f in fields(FacilityFilter))
 
 
 def parse_filter(args: Mapping[str, str], years: Iterable[int],

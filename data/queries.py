@@ -19,8 +19,33 @@ bl, f, vs = budget_lines, facilities, version_state
 
 
 def latest_version(connection: sa.Connection) -> dict | None:
-    row = connection.execute(sa.select(versions).order_by(versions.c.id.desc()).limit(1)).first()
+    row = connection.execute(_LATEST_VERSION).first()
     return dict(row._mapping) if row else None
+
+
+_LATEST_VERSION = sa.select(versions).order_by(versions.c.id.desc()).limit(1)
+_LATEST_VERSION_SQL: dict[str, str] = {}  # compiled once per dialect
+
+
+def latest_version_plain(dbapi_connection, dialect: sa.Dialect) -> dict | None:
+    """``latest_version`` on a bare DB-API connection, outside any transaction.
+
+    Every request of the map's data asks it (the answers are cached by version): without a
+    SQLAlchemy connection, its transaction and its reset, the question costs a fraction. The
+    versions are never changed once committed, so a later transaction reading version N's
+    data reads what this one would have.
+    """
+    if dialect.name not in _LATEST_VERSION_SQL:
+        _LATEST_VERSION_SQL[dialect.name] = _LATEST_VERSION.compile(
+            dialect=dialect, compile_kwargs={"literal_binds": True}).string
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(_LATEST_VERSION_SQL[dialect.name])
+        row = cursor.fetchone()
+        names = [d[0] for d in cursor.description]
+    finally:
+        cursor.close()
+    return dict(zip(names, row)) if row else None
 
 
 def _current_lines(version_id: int):

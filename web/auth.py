@@ -206,5 +206,8 @@ def init_app(app: Flask) -> None:
     limiter = Limiter(get_remote_address, app=app, storage_uri=app.config["RATELIMIT_STORAGE_URI"],
                       headers_enabled=True)
     app.extensions["limiter"] = limiter  # shared: feedback limits submissions with it
+    # Only form submissions (POST) are limited: reads skip the limiter's bookkeeping, which was
+    # a fifth of the work of a cached map-data request (docs/benchmarks.md).
+    limiter.request_filter(lambda: request.method in ("GET", "HEAD", "OPTIONS"))
     app.view_functions["auth.login"] = limiter.limit(
         lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])(app.view_functions["auth.login"])

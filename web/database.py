@@ -32,9 +32,20 @@ def close_connection(_exc=None) -> None:
 
 
 def published_version() -> dict | None:
-    """The newest version, looked up once per request."""
+    """The newest version, looked up once per request.
+
+    Without a transaction when the request has none yet: a request answered from the caches
+    (the map's data) then never opens one (see ``queries.latest_version_plain``).
+    """
     if "published_version" not in g:
-        g.published_version = queries.latest_version(connection())
+        if "db_connection" in g:
+            g.published_version = queries.latest_version(g.db_connection)
+        else:
+            raw = engine().raw_connection()
+            try:
+                g.published_version = queries.latest_version_plain(raw, engine().dialect)
+            finally:
+                raw.close()
     return g.published_version
 
 

@@ -64,15 +64,25 @@ def local_assets() -> Assets:
 
 def current_selection(args) -> Selection:
     """The selection the request's URL parameters describe, from the newest published version."""
-    connection = database.connection()
     version_id = database.published_version_id()
+    # The same URL parameters on the same version give the same selection: the map's data
+    # requests repeat them, so the parsing and the lookups below run once per combination.
+    items = args.items(multi=True) if hasattr(args, "getlist") else args.items()  # MultiDict or dict
+    return app_cache("current_selections", 64).get_or_build(
+        (version_id, tuple(items)), lambda: _selection(args, version_id))
+
+
+def _selection(args, version_id: int | None) -> Selection:
+    # The connection is asked for only when something must be built: a request answered from
+    # the caches opens no transaction at all.
     years, districts = app_cache("version_facts", 8).get_or_build(
-        ("facts", version_id), lambda: (queries.fiscal_years(connection, version_id),
-                                        queries.district_list(connection)))
+        ("facts", version_id), lambda: (queries.fiscal_years(database.connection(), version_id),
+                                        queries.district_list(database.connection())))
     facility_filter, problems = parse_filter(args, years, [d["kato"] for d in districts])
     sql_filter = replace(facility_filter, text="")
     all_rows = app_cache("facility_rows", 32).get_or_build(
-        (version_id, sql_filter.key()), lambda: queries.facility_rows(connection, version_id, sql_filter))
+        (version_id, sql_filter.key()),
+        lambda: queries.facility_rows(database.connection(), version_id, sql_filter))
     rows = app_cache("selections", 64).get_or_build(
         (version_id, facility_filter.key()), lambda: select_facilities(all_rows, facility_filter))
     return Selection(version_id, years, districts, facility_filter, problems, rows)

@@ -57,6 +57,39 @@
     return {zoom: zoom, center: [lat, lon]};
   }
 
+  /* Requests started by prefetch(), by URL, until start() asks for them. */
+  var prefetched = {};
+
+  function fetchJson(url, previous) {
+    if (previous) { previous.abort(); }
+    if (prefetched[url]) {
+      var early = prefetched[url];
+      delete prefetched[url];
+      return early;
+    }
+    var controller = new AbortController();
+    var promise = fetch(url, {signal: controller.signal, credentials: "same-origin"}).then(function (response) {
+      if (!response.ok) { throw new Error("HTTP " + response.status); }
+      return response.json();
+    });
+    return {controller: controller, promise: promise};
+  }
+
+  /* Start fetching the first selection's facilities and summary before the page builds the
+   * district layer (the map's script calls this first): the data then arrives while the
+   * browser is busy with the districts instead of after them. start() asks for the same URLs. */
+  function prefetch(config) {
+    var form = document.getElementById("filters");
+    if (!form) { return; }
+    var query = formQuery(form);
+    [config.facilitiesUrl + "?" + withoutKeys(query, ["metric"]).toString(),
+     config.summaryUrl + "?" + query.toString()].forEach(function (url) {
+      var request = fetchJson(url);
+      request.promise.catch(function () {});  // reported when start() uses it, not before
+      prefetched[url] = request;
+    });
+  }
+
   function start(map, districts, config) {
     var labels = config.labels;
     var form = document.getElementById("filters");
@@ -76,16 +109,6 @@
     if (view) { map.setView(view.center, view.zoom, {animate: false}); }
 
     function say(message) { if (status) { text(status, message); } }
-
-    function fetchJson(url, previous) {
-      if (previous) { previous.abort(); }
-      var controller = new AbortController();
-      var promise = fetch(url, {signal: controller.signal, credentials: "same-origin"}).then(function (response) {
-        if (!response.ok) { throw new Error("HTTP " + response.status); }
-        return response.json();
-      });
-      return {controller: controller, promise: promise};
-    }
 
     /* ---------------------------------------------------------------- facilities */
 
@@ -324,5 +347,5 @@
     }
   }
 
-  window.OpenBudgetMap = {start: start};
+  window.OpenBudgetMap = {start: start, prefetch: prefetch};
 })();
