@@ -11,7 +11,7 @@ from PIL import Image
 
 from data import accounts
 from tests.browser.conftest import serious_accessibility_violations
-from tests.browser.test_map_browser import STATE, expected, open_map
+from tests.browser.test_map_browser import click_on_map, expected, open_map
 
 pytestmark = pytest.mark.browser
 
@@ -62,9 +62,7 @@ def photo_file(folder) -> str:
 
 def popup_text(page, base, target) -> str:
     open_map(page, base, f"/#map=18/{target['lat']}/{target['lon']}")
-    box = page.locator(".folium-map").bounding_box()
-    point = page.evaluate(f"{STATE}.map.latLngToContainerPoint([{target['lat']}, {target['lon']}])")
-    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    click_on_map(page, target["lat"], target["lon"])
     popup = page.locator(".leaflet-popup-content .facility-popup")
     popup.locator("a.popup-feedback").wait_for()
     return popup.inner_text()

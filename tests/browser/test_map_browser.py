@@ -38,6 +38,13 @@ def open_map(page, base, path="/"):
     wait_until_drawn(page)
 
 
+def click_on_map(page, lat, lon):
+    """A real mouse click where the point (lat, lon) is drawn on the map's canvas."""
+    box = page.locator(".folium-map").bounding_box()
+    point = page.evaluate(f"{STATE}.map.latLngToContainerPoint([{lat}, {lon}])")
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+
+
 def outside_requests(page):
     return [u for u in page.requests if urlparse(u).hostname != "127.0.0.1"]
 
@@ -138,9 +145,7 @@ def test_popup_opens_on_click_shows_the_year_and_links_to_the_facility_page(live
     counts = Counter((r["lat"], r["lon"]) for r in rows)
     target = next(r for r in rows if r["lines"] and counts[(r["lat"], r["lon"])] == 1)
     open_map(page, base, f"/#map=18/{target['lat']}/{target['lon']}")
-    box = page.locator(".folium-map").bounding_box()
-    point = page.evaluate(f"{STATE}.map.latLngToContainerPoint([{target['lat']}, {target['lon']}])")
-    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    click_on_map(page, target["lat"], target["lon"])
     popup = page.locator(".leaflet-popup-content .facility-popup")
     popup.locator("a.popup-facility").wait_for()
     assert popup.locator("strong").inner_text() == (target["name_en"] or target["name_ru"] or target["name_kk"])
@@ -169,9 +174,7 @@ def test_script_in_a_facility_name_never_runs(live_app, browser):
         page.goto(base + "/?year=2026&q=onerror#map=18/41.2/67.9")
         wait_until_drawn(page)
         assert state(page, "facilityCount") == 1
-        box = page.locator(".folium-map").bounding_box()
-        point = page.evaluate(f"{STATE}.map.latLngToContainerPoint([41.2, 67.9])")
-        page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+        click_on_map(page, 41.2, 67.9)
         page.locator(".facility-popup a.popup-facility").wait_for()
         assert payload in page.locator(".facility-popup strong").inner_text()
         page.goto(base + "/facilities?year=2026&q=onerror")
