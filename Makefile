@@ -6,7 +6,7 @@
 #   make test           install the test extras and Debian's chromium, then run pytest
 #                       (extra pytest arguments: make test PYTEST_ARGS='-k map -x')
 #   make translations   re-extract messages and update the .po catalogues
-#   make bench          national-scale benchmarks (not tests; about 10 minutes), rewrites
+#   make bench          national-scale benchmarks (not tests; about 6 minutes), rewrites
 #                       docs/benchmarks.md (e.g. make bench BENCH_ARGS='--quick --only import')
 #   make clean          remove everything the targets above installed
 #
