@@ -24,7 +24,8 @@ import sqlalchemy as sa
 
 from data import audit, preview, uploads
 from data.budget_format import Problem
-from data.csv_export import excel_csv, neutralised  # noqa: F401  neutralised: moved, kept importable
+from data.csv_export import excel_csv
+from data.db import write_transaction
 from data.schema import pending_uploads
 
 PROBLEM_LIMIT = 1000  # problems kept for the report page; the CSV report has all of them
@@ -69,7 +70,7 @@ def create(engine: sa.Engine, content: bytes, file_name: str, district_shapes, *
     result = uploads.import_budget_file(engine, content, file_name, district_shapes, actor=actor,
                                         dry_run=True)
     validated = result.validated
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         base = uploads.current_version_id(connection)
         summary = (preview.preview_upload(connection, validated, base).summary()
                    if validated.ok else None)

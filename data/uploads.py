@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from data import audit, risk_store
 from data.budget_reader import read_budget_file
 from data.budget_validation import ValidatedTable, validate_table
+from data.db import write_transaction
 from data.risk_flags import RiskThresholds
 from data.schema import (FACILITY_FIELD_NAMES, budget_lines, districts, facilities,
                          facility_snapshots, version_state, versions)
@@ -96,7 +97,7 @@ def import_budget_file(engine: sa.Engine, content: bytes, file_name: str, distri
     validated = validate_table(read_budget_file(content, file_name), district_shapes)
     result = ImportResult(validated=validated, sha256=sha256_of(content))
     if validated.ok and not dry_run:
-        with engine.begin() as connection:
+        with write_transaction(engine) as connection:
             if expected_version is not ANY_VERSION:
                 current = current_version_id(connection)
                 if current != expected_version:

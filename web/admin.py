@@ -17,6 +17,7 @@ from wtforms import PasswordField, SelectMultipleField, StringField, widgets
 from wtforms.validators import EqualTo, InputRequired
 
 from data import accounts, audit
+from data.db import write_transaction
 from data.schema import ROLES
 from web import database
 from web.auth import account_error_text, current_actor, roles_required
@@ -120,7 +121,7 @@ def create_user():
     if not form.validate_on_submit():
         return render_users(form, 400)
     try:
-        with database.engine().begin() as connection:
+        with write_transaction(database.engine()) as connection:
             user = accounts.create_user(connection, form.login.data, form.password.data,
                                         display_name=form.display_name.data, roles=form.roles.data,
                                         actor=current_actor())
@@ -135,7 +136,7 @@ def create_user():
 def change_account(change, success_message: str):
     """Run one account change in a transaction; flash the outcome; back to the list."""
     try:
-        with database.engine().begin() as connection:
+        with write_transaction(database.engine()) as connection:
             user = change(connection)
     except accounts.AccountError as error:
         flash(account_error_text(error), "error")

@@ -30,6 +30,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired
 
 from data import accounts
+from data.db import write_transaction
 from data.schema import ROLES
 from web import database
 
@@ -174,7 +175,7 @@ def login():
     form = LoginForm()
     refusal = None
     if form.validate_on_submit():
-        with database.engine().begin() as connection:
+        with write_transaction(database.engine()) as connection:
             result = accounts.authenticate(connection, form.login.data, form.password.data,
                                            policy=lockout_policy(), client=client_address())
         if result.ok:
@@ -187,7 +188,7 @@ def login():
 @bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
-        with database.engine().begin() as connection:
+        with write_transaction(database.engine()) as connection:
             accounts.record_logout(connection, current_user.account, client=client_address())
         logout_user()
         flash(_("You have logged out."), "info")

@@ -14,7 +14,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from data import risk_store, uploads
-from data.db import upgrade
+from data.db import upgrade, write_transaction
 from web import database
 from web.settings import risk_thresholds
 
@@ -35,7 +35,7 @@ def db_upgrade():
     """Create or migrate the schema and load the district list."""
     engine = database.engine()
     upgrade(engine)
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         uploads.sync_districts(connection, current_app.extensions["geography"].district_records())
         checked = risk_store.check_latest(connection, risk_thresholds(current_app.config))
     if checked is not None:
@@ -102,7 +102,7 @@ def budget_history():
 def budget_rollback(version: int, actor: str):
     """Publish a new version whose data equals VERSION (history is kept)."""
     try:
-        with database.engine().begin() as connection:
+        with write_transaction(database.engine()) as connection:
             new_version = uploads.rollback(connection, version, actor=actor,
                                            risk_thresholds=risk_thresholds(current_app.config))
     except uploads.RollbackError as exc:

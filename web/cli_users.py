@@ -14,6 +14,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from data import accounts, queries, uploads
+from data.db import write_transaction
 from data.schema import ROLES
 from web import database
 from web.cli import default_actor, demo_cli
@@ -47,7 +48,7 @@ def find_or_fail(connection, login: str) -> accounts.User:
 def run_change(change) -> accounts.User:
     """Run one account change in a transaction; a refused change exits non-zero with the reason."""
     try:
-        with database.engine().begin() as connection:
+        with write_transaction(database.engine()) as connection:
             return change(connection)
     except accounts.AccountError as error:
         raise click.ClickException(error.message()) from error
@@ -135,7 +136,7 @@ def demo_admin():
     Only the hash is stored: the password is shown here and nowhere else. Once any account
     exists this does nothing, so the next `make run` prints no password.
     """
-    with database.engine().begin() as connection:
+    with write_transaction(database.engine()) as connection:
         if accounts.count_users(connection):
             click.echo("Accounts exist already; no demo admin was created "
                        "(`flask users set-password LOGIN` sets a new password).")

@@ -16,6 +16,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from data import pending_uploads, preview, uploads
+from data.db import write_transaction
 from web import database
 from web.admin import AREAS, AdminArea, workspace_context
 from web.auth import current_actor, roles_required
@@ -144,7 +145,7 @@ def publish_upload(upload_id: int):
 @roles_required(EDITOR)
 def cancel_upload(upload_id: int):
     try:
-        with database.engine().begin() as connection:
+        with write_transaction(database.engine()) as connection:
             pending_uploads.cancel(connection, upload_id, actor=current_actor())
     except pending_uploads.UploadError as error:
         flash(upload_errors()[error.code], "error")
@@ -189,7 +190,7 @@ def rollback(version_id: int):
     version = get_version_or_404(version_id)
     if request.form.get("confirm") != "yes":
         return render_template("admin/rollback.html", version=version, missing_confirmation=True), 400
-    with database.engine().begin() as connection:
+    with write_transaction(database.engine()) as connection:
         new_id = uploads.rollback(connection, version_id, actor=current_actor(),
                                   risk_thresholds=risk_thresholds(current_app.config))
     flash(_("Version %(new)s published: the data of version %(old)s again.", new=new_id, old=version_id),
