@@ -24,6 +24,7 @@ from data.feedback_rules import (FeedbackProblem, format_tracking_code, is_overd
 from data.messages import render
 from data.photos import prepare_photo
 from web import database, mail
+from web.i18n import language
 from web.settings import deadline_policy
 
 bp = Blueprint("feedback", __name__)
@@ -46,6 +47,11 @@ class FormState:
     values: dict = field(default_factory=dict)
     problems: dict[str, str] = field(default_factory=dict)
     photo_dropped: bool = False  # a file input cannot be refilled: say so
+
+
+def typed_form() -> FormState:
+    """The form's fields as the resident typed them, to show again."""
+    return FormState(values={name: request.form.get(name, "") for name in FIELDS})
 
 
 def now() -> dt.datetime:
@@ -93,7 +99,7 @@ def submit():
     detail = queries.facility_detail(database.connection(), database.published_version_id(), facility_id)
     if detail is None:
         abort(404)
-    state = FormState(values={name: request.form.get(name, "") for name in FIELDS})
+    state = typed_form()
     if request.form.get(HONEYPOT):
         state.problems["form"] = _("This looks like an automatic submission. If you are a person, "
                                    "leave the field “Website” empty and send again.")
@@ -104,23 +110,18 @@ def submit():
         state.photo_dropped = photo is not None or "photo" in state.problems
         return facility_page(facility_id, form=state), 400
     with write_transaction(database.engine()) as connection:
-        result = fb.submit(connection, facility_id, submission, language=_language(), now=now(),
+        result = fb.submit(connection, facility_id, submission, language=language(), now=now(),
                            policy=policy(), ip_hash=fb.hash_ip(request.remote_addr, ip_salt()), photo=photo,
                            duplicate_window=dt.timedelta(hours=float(current_app.config["FEEDBACK_DUPLICATE_HOURS"])))
     return redirect(url_for("feedback.status", code=format_tracking_code(result.tracking_code),
                             sent="again" if result.duplicate else "new"), code=303)
 
 
-def _language() -> str:
-    from web.i18n import language
-    return language()
-
-
 def rate_limited(_limit) -> Response:
     """Past the per-address limit: the form again with the text kept, and why (429)."""
     from web.public import facility_page
 
-    state = FormState(values={name: request.form.get(name, "") for name in FIELDS})
+    state = typed_form()
     state.problems["form"] = _("Too many messages from your connection in a short time. Your text "
                                "is kept below: please send it again later.")
     facility_id = request.form.get("facility_id", "")
