@@ -142,12 +142,8 @@ def totals(rows: Iterable[Mapping]) -> dict[str, int]:
     return result
 
 
-def district_figures(rows: Iterable[Mapping], districts: Iterable[Mapping]) -> list[dict]:
-    """Every district with the money of the selected facilities and per-resident figures.
-
-    ``districts`` carry ``kato`` and ``population``. Per-resident amounts are integer tiyn
-    (rounded down); None where the population is unknown.
-    """
+def district_sums(rows: Iterable[Mapping]) -> dict[str, dict[str, int]]:
+    """Money and funded facilities of the selected facilities, per district that has any."""
     sums: dict[str, dict[str, int]] = {}
     for row in rows:
         entry = sums.setdefault(row["district_kato"], {"allocated_tiyn": 0, "paid_tiyn": 0, "funded": 0})
@@ -155,6 +151,15 @@ def district_figures(rows: Iterable[Mapping], districts: Iterable[Mapping]) -> l
             entry["funded"] += 1
             entry["allocated_tiyn"] += row["allocated_tiyn"] or 0
             entry["paid_tiyn"] += row["paid_tiyn"] or 0
+    return sums
+
+
+def district_figures(sums: Mapping[str, Mapping[str, int]], districts: Iterable[Mapping]) -> list[dict]:
+    """Every district with its ``district_sums`` (zero where none) and per-resident figures.
+
+    ``districts`` carry ``kato`` and ``population``. Per-resident amounts are integer tiyn
+    (rounded down); None where the population is unknown.
+    """
     figures = []
     for district in districts:
         entry = sums.get(district["kato"], {"allocated_tiyn": 0, "paid_tiyn": 0, "funded": 0})

@@ -290,3 +290,15 @@ risk_flags = sa.Table(
     sa.Index("ix_risk_flags_version_year_rule", "version_id", "fiscal_year", "rule"),
     sa.Index("ix_risk_flags_facility", "facility_pk", "version_id"),
 )
+
+# The map's default view of a version (its newest fiscal year, nothing else filtered), built
+# by ``data.map_views`` in the publication's transaction, like the risk flags, and never changed:
+# the facilities as the browser gets them (gzip-compressed JSON columns) and the figures the
+# page shows (district sums, totals) as JSON. Other views are built when asked for.
+map_views = sa.Table(
+    "map_views", metadata,
+    sa.Column("version_id", sa.Integer, sa.ForeignKey("versions.id"), primary_key=True),
+    sa.Column("fiscal_year", sa.Integer, primary_key=True),
+    sa.Column("facilities_gzip", sa.LargeBinary, nullable=False),
+    sa.Column("figures", sa.JSON, nullable=False),
+)

@@ -15,7 +15,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from data import audit, risk_store
+from data import audit, map_views, risk_store
 from data.budget_reader import read_budget_file
 from data.budget_validation import ValidatedTable, validate_table
 from data.db import write_transaction
@@ -130,7 +130,8 @@ def publish(connection: sa.Connection, validated: ValidatedTable, *, actor: str,
             risk_thresholds: RiskThresholds | None = None) -> int:
     """Write a valid table as a new version replacing its fiscal years. Call inside a transaction.
 
-    The version's risk flags are computed and stored with it, as of the publication date (UTC).
+    The version's risk flags are computed and stored with it, as of the publication date (UTC),
+    and so is the map's default view (``data.map_views``).
     """
     if not validated.ok:
         raise ValueError("a table with errors cannot be published")
@@ -171,6 +172,7 @@ def publish(connection: sa.Connection, validated: ValidatedTable, *, actor: str,
                             thresholds=risk_thresholds, new_years=years,
                             new_lines=lines.rename(columns={"facility_pk": "facility"}),
                             compare_with=previous, carry_stalled_from=previous)
+    map_views.record(connection, version_id)
     audit.record(connection, actor, "publish", "version", version_id, {
         "kind": kind, "file_name": file_name, "sha256": sha256, "fiscal_years": years,
         "rows": len(validated.lines), "facilities": len(facility_rows),
@@ -182,7 +184,8 @@ def rollback(connection: sa.Connection, target_version: int, *, actor: str,
              risk_thresholds: RiskThresholds | None = None) -> int:
     """Publish a new version whose data equals ``target_version``'s. History stays as it was.
 
-    Its risk flags are computed afresh as of today (``stalled`` ones are the target's).
+    Its risk flags are computed afresh as of today (``stalled`` ones are the target's); its
+    map's default view is stored afresh too.
     """
     target = connection.execute(sa.select(versions).where(versions.c.id == target_version)).first()
     if target is None:
@@ -203,6 +206,7 @@ def rollback(connection: sa.Connection, target_version: int, *, actor: str,
     _restore_facilities(connection, target_version, version_id)
     risk_store.record_flags(connection, version_id, as_of=dt.date.fromisoformat(now[:10]),
                             thresholds=risk_thresholds, carry_stalled_from=target_version)
+    map_views.record(connection, version_id)
     audit.record(connection, actor, "rollback", "version", version_id,
                  {"rolled_back_to": target_version, "previous_version": previous}, at=now)
     return version_id

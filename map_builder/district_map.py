@@ -10,7 +10,6 @@ locally served files. User text never reaches the page as markup.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import folium
@@ -30,43 +29,11 @@ TYPE_COLOURS = {
     "water_supply": "#17becf", "other": "#333333",
 }
 
-# How a marker shows the state of the facility's work in the selected year (its "cue"); the
-# order is the index sent to the browser. "none": no money that year (a hollow ring).
-CUES = ("none", "planned", "in_progress", "completed", "stopped")
-CUE_OF_STATUS = {None: "planned", "planned": "planned", "tendering": "planned",
-                 "in_progress": "in_progress", "completed": "completed",
-                 "suspended": "stopped", "cancelled": "stopped"}
-
-
 def script_json(value) -> str:
     """JSON that is safe inside a <script> element (no '</script>' or '<!--' breakout)."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-def cue_of(lines: int, status: str | None) -> str:
-    """The marker cue of a facility with ``lines`` matching lines and this year's status."""
-    return "none" if not lines else CUE_OF_STATUS.get(status, "planned")
-
-
-def facility_columns(rows: Iterable[Mapping], type_keys: tuple[str, ...]) -> dict:
-    """Compact column arrays for the browser: ids, coordinates, type and cue as small integers.
-
-    No names or amounts: the arrays stay the same in every language and small at 50,000
-    facilities, and a popup fetches the rest when it opens.
-    """
-    type_index = {key: i for i, key in enumerate(type_keys)}
-    cue_index = {key: i for i, key in enumerate(CUES)}
-    other = len(type_keys) - 1
-    rows = list(rows)
-    # One comprehension per column: about three times faster than appending row by row.
-    return {"types": list(type_keys), "cues": list(CUES),
-            "id": [row["facility_id"] for row in rows],
-            "lat": [round(row["lat"], 5) for row in rows],
-            "lon": [round(row["lon"], 5) for row in rows],
-            "type": [type_index.get(row["facility_type"], other) for row in rows],
-            "cue": [cue_index[cue_of(row["lines"], row.get("status"))] for row in rows]}
 
 
 @dataclass

@@ -35,7 +35,7 @@ def facilities_data():
     selection = map_page.current_selection(request.args)
     if selection.problems:
         return _bad_parameters(selection.problems)
-    response = gzipped(map_page.facilities_gzip(selection), "application/json")
+    response = gzipped(map_page.view(selection).facilities_gzip, "application/json")
     return _conditional(response, "facilities", selection.version_id, selection.filter.key(), language_free=True)
 
 

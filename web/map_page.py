@@ -6,21 +6,18 @@ Everything cached is keyed by the data version (see ``web.cache``).
 
 from __future__ import annotations
 
-import gzip
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-import orjson
 from flask import current_app, request, url_for
 from flask_babel import format_decimal, gettext as _
 
-from data import feedback, queries
-from data.budget_format import FACILITY_TYPES
-from data.facility_filters import FacilityFilter, district_figures, parse_filter, select_facilities, totals
+from data import feedback, map_views, queries
+from data.facility_filters import FacilityFilter, district_figures, parse_filter, select_facilities
 from geo.coords import leaflet_bounds
 from map_builder.assets import vendor_path
 from map_builder.choropleth import NO_DATA_COLOUR, choropleth
-from map_builder.district_map import Assets, LayerConfig, build_map, facility_columns, map_parts
+from map_builder.district_map import Assets, LayerConfig, build_map, map_parts
 from web import database
 from web.risk import popup_note
 from web.cache import app_cache
@@ -33,14 +30,26 @@ MILLION_TIYN = 100 * 1_000_000
 
 @dataclass(frozen=True)
 class Selection:
-    """The published facilities a filter selects, with what the pages need around them."""
+    """The published facilities a filter selects, with what the pages need around them.
+
+    Its ``rows`` are read when first asked for: the map page and its data request need only
+    its ``view``, which a version's publication stores for the default filter.
+    """
 
     version_id: int | None
     years: list[int]
     districts: list[dict]
     filter: FacilityFilter
     problems: list[str]
-    rows: list[dict]
+
+    @property
+    def rows(self) -> list[dict]:
+        sql_filter = replace(self.filter, text="")  # the text is matched in Python, on cached rows
+        all_rows = app_cache("facility_rows", 32).get_or_build(
+            (self.version_id, sql_filter.key()),
+            lambda: queries.facility_rows(database.connection(), self.version_id, sql_filter))
+        return app_cache("selections", 64).get_or_build(
+            (self.version_id, self.filter.key()), lambda: select_facilities(all_rows, self.filter))
 
     def district_name(self, kato: str) -> str:
         for district in self.districts:
@@ -79,13 +88,17 @@ def _selection(args, version_id: int | None) -> Selection:
         ("facts", version_id), lambda: (queries.fiscal_years(database.connection(), version_id),
                                         queries.district_list(database.connection())))
     facility_filter, problems = parse_filter(args, years, [d["kato"] for d in districts])
-    sql_filter = replace(facility_filter, text="")
-    all_rows = app_cache("facility_rows", 32).get_or_build(
-        (version_id, sql_filter.key()),
-        lambda: queries.facility_rows(database.connection(), version_id, sql_filter))
-    rows = app_cache("selections", 64).get_or_build(
-        (version_id, facility_filter.key()), lambda: select_facilities(all_rows, facility_filter))
-    return Selection(version_id, years, districts, facility_filter, problems, rows)
+    return Selection(version_id, years, districts, facility_filter, problems)
+
+
+def view(selection: Selection) -> map_views.MapView:
+    """The selection as the map shows it: stored by the publication for the default filter,
+    built from the rows otherwise (``data.map_views``); cached per version and filter."""
+    def build() -> map_views.MapView:
+        return (map_views.stored(database.connection(), selection.version_id, selection.filter)
+                or map_views.build_view(selection.rows, selection.version_id, selection.filter.year))
+
+    return app_cache("map_views", 32).get_or_build((selection.version_id, selection.filter.key()), build)
 
 
 def metric_of(args) -> str:
@@ -108,7 +121,8 @@ def summary(selection: Selection) -> dict:
 
 def _summary(selection: Selection, metric: str) -> dict:
     year = selection.filter.year
-    figures = district_figures(selection.rows, selection.districts)
+    shown = view(selection)
+    figures = district_figures(shown.district_sums, selection.districts)
     value_key = {"allocated": "allocated_tiyn", "paid": "paid_tiyn",
                  "per_resident": "allocated_per_resident_tiyn"}[metric]
     bins, colours = choropleth({d["kato"]: d[value_key] for d in figures})
@@ -126,7 +140,7 @@ def _summary(selection: Selection, metric: str) -> dict:
                   district=localized(d), allocated=money(d["allocated_tiyn"], compact=True),
                   paid=money(d["paid_tiyn"], compact=True), per_resident=money(d["allocated_per_resident_tiyn"]))
         districts[d["kato"]] = {"colour": colours[d["kato"]], "label": label}
-    total = totals(selection.rows)
+    total = shown.totals
     execution = (100 * total["paid_tiyn"] / total["allocated_tiyn"]) if total["allocated_tiyn"] else None
     return {
         "version": selection.version_id, "year": year, "metric": metric,
@@ -137,17 +151,6 @@ def _summary(selection: Selection, metric: str) -> dict:
         "legend": {"title": title, "rows": legend},
         "districts": districts,
     }
-
-
-def facilities_gzip(selection: Selection) -> bytes:
-    """The selection's facilities as gzip-compressed compact JSON columns (cached)."""
-    def build() -> bytes:
-        columns = facility_columns(selection.rows, FACILITY_TYPES)
-        payload = orjson.dumps({"version": selection.version_id, "year": selection.filter.year, **columns})
-        return gzip.compress(payload, compresslevel=6, mtime=0)
-
-    return app_cache("facility_columns", 32).get_or_build(
-        (selection.version_id, selection.filter.key()), build)
 
 
 def popup(selection: Selection, facility_id: str) -> dict | None:

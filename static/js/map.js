@@ -112,6 +112,19 @@
 
     /* ---------------------------------------------------------------- facilities */
 
+    /* lat and lon arrive as whole 1/scale degrees, each the difference from the one before
+       (data/map_views.py): add them up into degrees, in place. */
+    function decodeCoordinates(columns) {
+      var lat = 0, lon = 0, scale = columns.scale;
+      for (var i = 0; i < columns.id.length; i++) {
+        lat += columns.lat[i];
+        lon += columns.lon[i];
+        columns.lat[i] = lat / scale;
+        columns.lon[i] = lon / scale;
+      }
+      return columns;
+    }
+
     function loadFacilities(query) {
       var key = withoutKeys(query, ["metric"]).toString();
       if (key === lastFacilityQuery && data) { return Promise.resolve(); }
@@ -119,7 +132,7 @@
       facilityRequest = request;
       return request.promise.then(function (columns) {
         lastFacilityQuery = key;
-        data = columns;
+        data = decodeCoordinates(columns);
         var points = new Array(columns.id.length);
         var funded = 0;
         for (var i = 0; i < columns.id.length; i++) {

@@ -2,7 +2,7 @@
 
 import pytest
 
-from data.facility_filters import (FacilityFilter, district_figures, matches_text, parse_filter,
+from data.facility_filters import (FacilityFilter, district_figures, district_sums, matches_text, parse_filter,
                                    select_facilities, sort_facilities, status_in_year, totals)
 
 YEARS = [2023, 2024, 2025]
@@ -74,7 +74,9 @@ def test_totals_are_exact_integers_and_count_funded_facilities():
 
 def test_district_figures_cover_every_district_with_per_resident_amounts():
     districts = [{"kato": "611000000", "population": 3}, {"kato": "612000000", "population": 0}]
-    figures = district_figures([row("A", allocated=10), row("B", allocated=1, paid=1), row("C", lines=0)], districts)
+    sums = district_sums([row("A", allocated=10), row("B", allocated=1, paid=1), row("C", lines=0)])
+    assert set(sums) == {"611000000"}  # only districts with selected facilities
+    figures = district_figures(sums, districts)
     first, second = figures
     assert (first["allocated_tiyn"], first["paid_tiyn"], first["funded"]) == (11, 51, 2)
     assert first["allocated_per_resident_tiyn"] == 3  # 11 // 3, rounded down

@@ -3,11 +3,9 @@
 import json
 import re
 
-import pytest
 from shapely.geometry import box, mapping
 
-from map_builder.district_map import (CUES, Assets, LayerConfig, build_map, cue_of, facility_columns,
-                                      map_parts, script_json)
+from map_builder.district_map import Assets, LayerConfig, build_map, map_parts, script_json
 
 ASSETS = Assets("/static/l.js", "/static/l.css", "/static/sc.js", "/static/map.js")
 EVIL = '</script><script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -50,25 +48,6 @@ def test_the_page_does_not_grow_with_the_data_and_holds_no_user_text():
     assert "<script>alert" not in script and "<img src=x" not in script
     assert "\\u003c/script\\u003e" in script  # the (server-made) label survives only as JSON text
     assert '"name"' not in script  # district names are not in the page: map.js gets them translated
-
-
-def test_facility_columns_are_compact_and_language_free():
-    rows = [{"facility_id": "A", "lat": 1.234567, "lon": 2.0, "facility_type": "clinic", "lines": 2,
-             "status": "in_progress", "name_kk": "аты"},
-            {"facility_id": "B", "lat": 1.0, "lon": 2.0, "facility_type": "castle", "lines": 0, "status": None}]
-    data = facility_columns(rows, ("school", "clinic", "other"))
-    assert data["id"] == ["A", "B"] and data["lat"] == [1.23457, 1.0] and data["lon"] == [2.0, 2.0]
-    assert data["type"] == [1, 2]  # an unknown type counts as the last one ("other")
-    assert [data["cues"][c] for c in data["cue"]] == ["in_progress", "none"]
-    assert "аты" not in json.dumps(data, ensure_ascii=False)
-
-
-@pytest.mark.parametrize("lines, status, cue", [
-    (0, "completed", "none"), (1, None, "planned"), (1, "tendering", "planned"), (2, "completed", "completed"),
-    (1, "suspended", "stopped"), (1, "cancelled", "stopped"), (1, "in_progress", "in_progress"),
-])
-def test_cue_of_a_facility(lines, status, cue):
-    assert cue_of(lines, status) == cue and cue in CUES
 
 
 def test_tiles_are_added_only_when_configured():

@@ -43,6 +43,23 @@ def test_facility_columns_follow_the_year_and_mark_money_and_status(client, publ
     assert cues(columns(client, "?year=2024")) == {"T1": "completed", "S1": "none", "E1": "none"}
 
 
+def test_the_default_map_after_a_publication_comes_from_its_stored_view(app, client, published, monkeypatch):
+    """A worker meeting a new version reads no facility rows for the map everybody opens first."""
+    from data import queries
+
+    app.extensions.get("caches", {}).clear()  # as in a worker that has not served this version yet
+    read = []
+    real = queries.facility_rows
+    monkeypatch.setattr(queries, "facility_rows", lambda *a, **k: read.append(a[2]) or real(*a, **k))
+    page = client.get("/", headers=EN)
+    assert page.status_code == 200 and 'data-total="funded">3<' in page.get_data(as_text=True)
+    assert sorted(columns(client)["id"]) == ["E1", "S1", "T1"]
+    assert client.get("/map/summary.json", headers=EN).json["counts"] == {"facilities": 3, "funded": 3}
+    assert read == []
+    assert sorted(columns(client, "?type=school")["id"]) == ["E1", "T1"]  # any other view is built
+    assert len(read) == 1
+
+
 @pytest.mark.parametrize("query, expected", [
     ("?type=kindergarten", {"S1"}), ("?work=equipment", {"S1", "E1"}), ("?status=suspended", {"E1"}),
     ("?funding=oblast", {"T1", "E1"}), ("?district=615400000", {"S1"}), ("?q=%D0%A1%D0%90%D0%94", {"S1", "E1"}),
