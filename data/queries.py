@@ -6,6 +6,8 @@ lines of the version that state points at. Nothing here writes.
 
 from __future__ import annotations
 
+import threading
+
 import sqlalchemy as sa
 
 from data.facility_filters import ANY_RISK, STATUS_PRECEDENCE, FacilityFilter, status_in_year
@@ -46,6 +48,38 @@ def latest_version_plain(dbapi_connection, dialect: sa.Dialect) -> dict | None:
     finally:
         cursor.close()
     return dict(zip(names, row)) if row else None
+
+
+class LatestVersionWatch:
+    """``latest_version`` asked of the database only after something was committed.
+
+    Every request asks which version is published, and the answer rarely changes. SQLite's
+    ``PRAGMA data_version``, on a connection kept open for this alone, changes exactly when
+    another connection has committed: while it stays the same, so does the answer. One such
+    connection per thread, outside the engine's pool (SQLite connections stay in their
+    thread). Other databases are asked every time.
+    """
+
+    def __init__(self, engine: sa.Engine):
+        self.engine = engine
+        self._local = threading.local()
+
+    def latest(self) -> dict | None:
+        if self.engine.dialect.name != "sqlite":
+            with self.engine.connect() as connection:
+                return latest_version(connection)
+        local = self._local
+        if getattr(local, "connection", None) is None:
+            local.connection = self.engine.raw_connection()
+            local.connection.detach()  # kept by this thread, not returned to the pool
+            local.data_version = None
+        data_version = local.connection.dbapi_connection.execute("PRAGMA data_version").fetchone()[0]
+        if data_version != local.data_version:
+            # Read after the number: a commit in between is in the answer and changes the
+            # number again, so the next call asks once more; none is ever missed.
+            local.version = latest_version_plain(local.connection, self.engine.dialect)
+            local.data_version = data_version
+        return local.version
 
 
 def _current_lines(version_id: int):

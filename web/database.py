@@ -11,6 +11,7 @@ from data.db import make_engine
 
 def init_app(app: Flask) -> None:
     app.extensions["engine"] = make_engine(app.config["DATABASE_URL"])
+    app.extensions["latest_version"] = queries.LatestVersionWatch(app.extensions["engine"])
     app.teardown_appcontext(close_connection)
 
 
@@ -34,18 +35,15 @@ def close_connection(_exc=None) -> None:
 def published_version() -> dict | None:
     """The newest version, looked up once per request.
 
-    Without a transaction when the request has none yet: a request answered from the caches
-    (the map's data) then never opens one (see ``queries.latest_version_plain``).
+    In the request's transaction if it has one; otherwise without opening one, and without
+    a query at all while nothing was committed (``queries.LatestVersionWatch``): a request
+    answered from the caches (the map's data) then costs the database next to nothing.
     """
     if "published_version" not in g:
         if "db_connection" in g:
             g.published_version = queries.latest_version(g.db_connection)
         else:
-            raw = engine().raw_connection()
-            try:
-                g.published_version = queries.latest_version_plain(raw, engine().dialect)
-            finally:
-                raw.close()
+            g.published_version = current_app.extensions["latest_version"].latest()
     return g.published_version
 
 

@@ -48,5 +48,5 @@ def gzipped(body: bytes, mimetype: str) -> Response:
         response.headers["Content-Encoding"] = "gzip"
     else:
         response = Response(gzip.decompress(body), mimetype=mimetype)
-    response.vary.add("Accept-Encoding")
+    response.headers["Vary"] = "Accept-Encoding"  # a new response has no Vary yet: no parsing
     return response

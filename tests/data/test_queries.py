@@ -71,3 +71,23 @@ def test_facility_detail_and_years(engine, publish_csv):
     assert detail["district_name_en"] == "Turkestan"
     assert [line["fiscal_year"] for line in detail["lines"]] == [2025, 2024]
     assert detail["lines"][0]["source_row"] == 2
+
+
+def test_the_latest_version_watch_asks_again_only_after_a_commit(engine, publish_csv, monkeypatch):
+    import threading
+
+    watch = queries.LatestVersionWatch(engine)
+    assert watch.latest() is None
+    first = publish_csv(budget_csv(*GOOD_ROWS))
+    assert watch.latest()["id"] == first  # committed by another connection: seen at once
+    asked = []
+    real = queries.latest_version_plain
+    monkeypatch.setattr(queries, "latest_version_plain", lambda *a: asked.append(a) or real(*a))
+    assert [watch.latest()["id"] for _ in range(3)] == [first] * 3 and asked == []
+    second = publish_csv(budget_csv(GOOD_ROWS[0]))
+    assert watch.latest()["id"] == second and len(asked) == 1
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(watch.latest()["id"]))  # its own connection
+    thread.start()
+    thread.join()
+    assert seen == [second]
