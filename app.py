@@ -8,7 +8,7 @@ from flask_compress import Compress
 from web import admin, auth, cli, cli_users, database, errors, explore, i18n, public, settings, workspace
 from web import dashboard
 from web import api
-from web import feedback, moderation
+from web import feedback, moderation, shared_responses
 from web.boot import load_geography_or_stop, warn_if_assets_missing
 from web.context import register_context
 
@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     load_geography_or_stop(app)
     warn_if_assets_missing(app)
     database.init_app(app)
+    shared_responses.init_app(app)  # repeated map data answered before Flask's machinery
     i18n.init_app(app)
     Compress(app)
     register_context(app)

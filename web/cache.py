@@ -30,12 +30,23 @@ class LruCache:
                 self._items.move_to_end(key)
                 return self._items[key]  # type: ignore[return-value]
         value = build()  # outside the lock: a slow build must not hold up cached answers
+        self.put(key, value)
+        return value
+
+    def get(self, key: Hashable):
+        """The value kept for ``key``, or None."""
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def put(self, key: Hashable, value: object) -> None:
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-        return value
 
     def __len__(self) -> int:
         return len(self._items)

@@ -15,6 +15,7 @@ from web import map_page
 from web.risk import filter_choices as risk_filter_choices
 from web.i18n import FACILITY_TYPE_LABELS, STATUS_LABELS, label_of, language, localized
 from web.responses import bad_parameters as _bad_parameters, conditional as _conditional, gzipped
+from web.shared_responses import share_until_new_version
 
 bp = Blueprint("explore", __name__)
 
@@ -36,6 +37,7 @@ def facilities_data():
     if selection.problems:
         return _bad_parameters(selection.problems)
     response = gzipped(map_page.view(selection).facilities_gzip, "application/json")
+    share_until_new_version(selection.version_id)  # the same for everybody: web.shared_responses
     return _conditional(response, "facilities", selection.version_id, selection.filter.key(), language_free=True)
 
 
