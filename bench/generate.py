@@ -26,7 +26,7 @@ import pandas as pd
 import shapely
 
 from bench import national
-from data.budget_format import COLUMNS, FACILITY_TYPES, WORK_TYPES
+from data.budget_format import COLUMNS, WORK_TYPES
 from data.identifiers import bin_check_digit
 from geo.assign import assign_districts
 

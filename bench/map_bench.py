@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import gzip
 import re
-from pathlib import Path
 
 from markupsafe import escape
 

@@ -347,7 +347,6 @@ def test_feedback_lists_published_items_with_public_fields_only(client, engine, 
 
     from data import feedback as fb
     from data.feedback_rules import Submission
-    from data.photos import Photo
 
     now = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.timezone.utc)
     with engine.begin() as connection:
