@@ -10,8 +10,9 @@ next GET of the same path, query and gzip choice while the published version is 
 or answers 304 when the client already has its ETag. The answer itself is made in one place:
 the view, on the first request.
 
-Never kept: answers that set a cookie, answers that are not 200, and answers whose view saw
-another version than the one the key was made with (a publication in between).
+An answer is kept under the version its view answered for, so after a publication the next
+request is answered afresh. Never kept: answers that set a cookie, answers that are not 200.
+Requests for paths no view has shared pass straight on, without a question to the database.
 """
 
 from __future__ import annotations
@@ -60,18 +61,20 @@ class SharedResponses:
         self.wsgi_app = wsgi_app
         self.latest_version = latest_version
         self.answers = answers
+        self.shared_paths: set[str] = set()  # paths whose views opted in: other requests pass straight on
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if environ.get("REQUEST_METHOD") != "GET":
-            return self.wsgi_app(environ, start_response)
-        version = self.latest_version()
-        version_id = version["id"] if version else None
-        key = (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
-               "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""), version_id)
-        answer = self.answers().get(key)
-        if answer is not None:
-            return self._replay(answer, environ, start_response)
-        return self._answer_and_keep(key, version_id, environ, start_response)
+        if environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO", "") in self.shared_paths:
+            version = self.latest_version()
+            answer = self.answers().get(self._key(environ, version["id"] if version else None))
+            if answer is not None:
+                return self._replay(answer, environ, start_response)
+        return self._answer_and_keep(environ, start_response)
+
+    @staticmethod
+    def _key(environ: dict, version_id: int | None) -> tuple:
+        return (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
+                "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""), version_id)
 
     def _replay(self, answer: SharedAnswer, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if answer.etag and not is_resource_modified(environ, etag=answer.etag):
@@ -81,7 +84,7 @@ class SharedResponses:
         start_response(answer.status, list(answer.headers))
         return [answer.body]
 
-    def _answer_and_keep(self, key, version_id, environ: dict, start_response: Callable) -> Iterable[bytes]:
+    def _answer_and_keep(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         seen: dict = {}
 
         def remember_start(status, headers, exc_info=None):
@@ -90,7 +93,7 @@ class SharedResponses:
 
         body = self.wsgi_app(environ, remember_start)
         headers = seen.get("headers") or []
-        if (ENVIRON_KEY not in environ or environ[ENVIRON_KEY] != version_id
+        if (ENVIRON_KEY not in environ or environ.get("REQUEST_METHOD") != "GET"
                 or not seen.get("status", "").startswith("200 ")
                 or any(name.lower() == "set-cookie" for name, _ in headers)):
             return body
@@ -101,5 +104,7 @@ class SharedResponses:
                 body.close()
         kept = [(name, value) for name, value in headers if name.lower() != "date"]  # the server dates each answer
         etag = next((value for name, value in headers if name.lower() == "etag"), None)
-        self.answers().put(key, SharedAnswer(seen["status"], kept, data, etag))
+        # Kept under the version the view answered for: a publication after it is another key.
+        self.answers().put(self._key(environ, environ[ENVIRON_KEY]), SharedAnswer(seen["status"], kept, data, etag))
+        self.shared_paths.add(environ.get("PATH_INFO", ""))
         return [data]
