@@ -5,10 +5,18 @@ from __future__ import annotations
 from flask import Flask
 from flask_compress import Compress
 
-from web import admin, auth, cli, cli_users, database, errors, explore, i18n, public, settings, workspace
-from web import dashboard
-from web import api
-from web import feedback, moderation, shared_responses
+from accounts.web import admin, auth
+from accounts.web import cli as cli_users
+from budget.web import cli, workspace
+from budget.web import pages as budget_pages
+from core.web import database, i18n, shared_responses
+from explore.web import dashboard
+from explore.web import map_data as explore
+from explore.web import pages as public
+from feedback.web import moderation
+from feedback.web import submit as feedback
+from opendata.web import api
+from web import errors, settings
 from web.boot import load_geography_or_stop, warn_if_assets_missing
 from web.context import register_context
 
@@ -30,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(dashboard.bp)  # /dashboard: totals by year, district, type, work, funding
     auth.init_app(app)  # accounts: Flask-Login, CSRF on every form, login rate limit, /login
     app.register_blueprint(admin.bp)
+    app.register_blueprint(budget_pages.bp)  # /budget-format and its templates
     app.register_blueprint(workspace.bp)  # upload, preview, publish, versions, rollback
     feedback.init_app(app)  # residents' feedback: submit, tracking code; per-address rate limit
     app.register_blueprint(moderation.bp)  # /admin/feedback: moderate, answer, deadlines

@@ -2,7 +2,7 @@
 
 The real submission path under gunicorn (2 sync workers) on a copy of the national database:
 the form POST with its CSRF token, validation, the duplicate check and the insert with its event
-and audit entry, in one ``BEGIN IMMEDIATE`` transaction (``data.db.write_transaction``), so the
+and audit entry, in one ``BEGIN IMMEDIATE`` transaction (``core.db.write_transaction``), so the
 writers queue for SQLite's lock instead of failing. The per-address rate limit is raised for the
 run (every client is 127.0.0.1) but still counted. Afterwards the rows are counted: every
 accepted submission (303) must be there, and no answer may be an error or "database is locked".

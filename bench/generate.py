@@ -1,7 +1,7 @@
 """A deterministic national budget table for the benchmarks: 50,000 facilities, 500,000 lines.
 
 The benchmarks need a table as large as all of Kazakhstan would publish, in the format an
-official uploads (``data.budget_format``: every column, names in three languages, valid BINs,
+official uploads (``budget.format``: every column, names in three languages, valid BINs,
 dates, procurement links), placed inside the 224 real districts. It is generated with numpy
 (vectorised, about half a minute for the full set) from a fixed seed: same seed and sizes,
 same bytes. Everything in it is invented; nothing is ever committed (``bench/out/``).
@@ -26,8 +26,9 @@ import pandas as pd
 import shapely
 
 from bench import national
-from data.budget_format import COLUMNS, WORK_TYPES
-from data.identifiers import bin_check_digit
+from budget.format import COLUMNS
+from core.identifiers import bin_check_digit
+from core.vocabulary import WORK_TYPES
 from geo.assign import assign_districts
 
 SEED = 20260701

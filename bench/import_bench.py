@@ -1,6 +1,6 @@
 """Import: parse + validate + join + store a budget CSV through the real code path.
 
-The app's path is ``data.uploads.import_budget_file`` (the CLI and the web upload both call it)
+The app's path is ``budget.publish.import_budget_file`` (the CLI and the web upload both call it)
 into a fresh database with the schema and the national districts, as a first publication. Its
 floor, measured in the same run and interleaved with it so both see the same noise: pandas
 reading the same file (all text) plus a bare ``sqlite3`` ``executemany`` of the same rows into
@@ -21,10 +21,10 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.schema import CreateTable
 
 from bench.common import OUT_DIR, Report, median, remove_sqlite, timed
-from data import uploads
-from data.budget_reader import read_budget_file
-from data.budget_validation import validate_table
-from data.db import make_engine, upgrade
+from budget import publish as uploads
+from budget.reader import read_budget_file
+from budget.validation import validate_table
+from core.db import make_engine, upgrade
 from geo.boundaries import Geography
 
 SECTION = "1. Import"

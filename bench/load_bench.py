@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.common import OUT_DIR, PROJECT_DIR, Report, app_environment, bench_app, median, remove_sqlite
+from core import versions
 
 SECTION = "3. Serving under load"
 MEMORY_SECTION = "5. Memory"
@@ -309,11 +310,10 @@ def run(context) -> None:
 
 
 def published_year(app) -> int:
-    from data import queries
-    from web import database
+    from core.web import database
 
     with app.app_context():
-        return queries.fiscal_years(database.connection(), database.published_version_id())[-1]
+        return versions.fiscal_years(database.connection(), database.published_version_id())[-1]
 
 
 def _answers(url: str) -> bool:

@@ -24,6 +24,7 @@ from markupsafe import escape
 
 from bench import browser
 from bench.common import OUT_DIR, PROJECT_DIR, Report, bench_app, median, timed
+from core import versions
 
 SECTION = "2. Map page"
 PAGES_DIR = OUT_DIR / "pages"
@@ -130,14 +131,14 @@ def naive_map_html(rows: list[dict]) -> str:
 
 def published_rows(app) -> list[dict]:
     """The facilities the map shows (latest year), from the app's read model."""
-    from data import queries
-    from data.facility_filters import FacilityFilter
-    from web import database
+    from core.web import database
+    from explore import queries
+    from explore.filters import FacilityFilter
 
     with app.app_context():
         connection = database.connection()
         version = database.published_version_id()
-        year = queries.fiscal_years(connection, version)[-1]
+        year = versions.fiscal_years(connection, version)[-1]
         return queries.facility_rows(connection, version, FacilityFilter(year=year))
 
 

@@ -15,7 +15,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import generate, national, report as report_doc
+from bench import generate, national
+from bench import report as report_doc
 from bench.common import OUT_DIR, Report, Settings
 
 

@@ -11,8 +11,7 @@ import folium
 from branca.element import MacroElement
 from folium.template import Template
 
-from map_builder.district_map import (OSM_ATTRIBUTION, TYPE_COLOURS, Assets, Attribution, base_map,
-                                      script_json)
+from map_builder.district_map import OSM_ATTRIBUTION, TYPE_COLOURS, Assets, Attribution, base_map, script_json
 
 DEFAULT_COLOUR = "#333333"
 ZOOM_WITH_TILES = 15  # streets are readable

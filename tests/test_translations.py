@@ -53,7 +53,7 @@ def test_translations_keep_every_placeholder(lang):
 
 
 def test_validation_messages_are_extracted(source_messages):
-    from data.messages import MESSAGES
+    from core.errors import MESSAGES
 
     assert set(MESSAGES.values()) <= source_messages
 

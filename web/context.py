@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask, current_app, request
 from sqlalchemy.exc import SQLAlchemyError
 
-from data import queries
-from web import database
-from web.i18n import language
+from core import versions
+from core.web import database
+from core.web.i18n import language
 
 
 def register_context(app: Flask) -> None:
@@ -15,7 +15,7 @@ def register_context(app: Flask) -> None:
     def page_context():
         try:
             version = database.published_version()
-            is_demo = queries.shows_demo_data(database.connection(), version["id"] if version else None)
+            is_demo = versions.shows_demo_data(database.connection(), version["id"] if version else None)
         except SQLAlchemyError:  # an error page must still render when the database fails
             version, is_demo = None, False
         return {

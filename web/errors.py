@@ -1,16 +1,13 @@
-"""Error pages: one template, a translated title and message per kind of error."""
+"""Error handlers: a translated title and message per kind of error, as a page or as JSON."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
-from werkzeug.http import HTTP_STATUS_CODES
 
-from web.responses import json_error
-
-API_PREFIX = "/api/"  # errors under it are JSON, never pages
+from core.web.errors import API_PREFIX, error_code, error_page, json_error
 
 # error (status code or exception class) -> (status, title, message)
 ERROR_PAGES = {
@@ -23,13 +20,6 @@ ERROR_PAGES = {
                 _l("The form was open too long or did not come from this site. "
                    "Go back, reload the page and send it again.")),
 }
-
-
-def error_page(status: int, title, message, **extra):
-    """The error page in the chosen language (``extra``: e.g. a back link); JSON for the API."""
-    if request.path.startswith(API_PREFIX):
-        return json_error(status, _error_code(status), message)
-    return render_template("errors/error.html", title=title, message=message, **extra), status
 
 
 def init_app(app: Flask) -> None:
@@ -46,12 +36,8 @@ def _page_for(status: int, title, message):
     return handle
 
 
-def _error_code(status: int) -> str:
-    return HTTP_STATUS_CODES.get(status, "error").lower().replace(" ", "_")
-
-
 def api_error(error: HTTPException):
     """Any other HTTP error (405...) as JSON under /api/; elsewhere werkzeug's own answer."""
     if not request.path.startswith(API_PREFIX) or error.code is None:
         return error
-    return json_error(error.code, _error_code(error.code), error.description)
+    return json_error(error.code, error_code(error.code), error.description)

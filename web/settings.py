@@ -7,29 +7,20 @@ Sources, later wins: the defaults below, ``instance/config.py``, environment var
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 
-from data.feedback import DeadlinePolicy
-from data.risk_flags import RiskThresholds
+from core.settings import Setting
+from feedback import settings as feedback_settings
+from risk import settings as risk_settings
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
-@dataclass(frozen=True)
-class Setting:
-    name: str
-    default: object
-    help: str
-
-
-SETTINGS: tuple[Setting, ...] = (
+CORE_SETTINGS: tuple[Setting, ...] = (
     Setting("SECRET_KEY", None, "Signs the session cookie and CSRF tokens. Without one, a random "
             "key is made once and kept in instance/secret_key, shared by every worker and restart."),
     Setting("DATABASE_URL", None, "SQLAlchemy URL of the database. Default: the SQLite file "
@@ -70,16 +61,6 @@ SETTINGS: tuple[Setting, ...] = (
             "or every client shares the proxy's address for the rate limit and the audit log."),
     Setting("TIME_ZONE", "Asia/Almaty", "Time zone of the region (IANA name): feedback deadlines "
             "and 'today' are counted in its local dates."),
-    Setting("FEEDBACK_DEADLINE_WORKING_DAYS", 15, "Working days (Monday to Friday, holidays "
-            "excluded) officials have to respond to feedback, counted from the day after it arrives."),
-    Setting("FEEDBACK_HOLIDAYS", (), "Public holidays that are not working days for feedback "
-            "deadlines: ISO dates, e.g. '2026-12-16,2026-12-17' in the environment."),
-    Setting("FEEDBACK_RATE_LIMIT", "5 per minute; 30 per day", "Feedback submissions allowed per "
-            "client IP address (Flask-Limiter notation); needs RATELIMIT_ENABLED."),
-    Setting("FEEDBACK_DUPLICATE_HOURS", 24, "The same text on the same facility from the same "
-            "address within this many hours is not stored again; the resident gets the first "
-            "item's tracking code."),
-    Setting("FEEDBACK_PHOTO_MAX_MB", 5, "Largest photo a resident can attach, in megabytes."),
     Setting("IP_HASH_SALT", None, "Secret key of the hash under which residents' IP addresses are "
             "stored (never the address itself). Default: derived from SECRET_KEY. Set a long random "
             "value in production and keep it, or duplicates are no longer recognised."),
@@ -95,38 +76,9 @@ SETTINGS: tuple[Setting, ...] = (
             "and never undoes the change it reports."),
 )
 
-# Thresholds of the risk flags (docs/risk-flags.md): setting -> ``RiskThresholds`` field. They
-# apply to versions published after a change; each version keeps the thresholds it was checked with.
-RISK_SETTINGS = {
-    "RISK_PAID_OVER_ALLOCATED_PCT": ("paid_over_allocated_pct", "Rule 1: flag a line paid more "
-                                     "than this percentage above its allocation (0: any overpayment)."),
-    "RISK_CONTRACTED_OVER_ALLOCATED_PCT": ("contracted_over_allocated_pct", "Rule 1: flag a line "
-                                           "contracted more than this percentage above its allocation."),
-    "RISK_PAID_AHEAD_POINTS": ("paid_ahead_points", "Rule 2: flag a line whose paid share of the "
-                               "allocation exceeds its physical progress by more than these points."),
-    "RISK_REPEAT_REPAIR_YEARS": ("repeat_repair_years", "Rule 3: flag repairs of one facility in two "
-                                 "different years within this many consecutive years."),
-    "RISK_UNIT_COST_IQR_FACTOR": ("unit_cost_iqr_factor", "Rule 4: flag a unit cost above Q3 + this "
-                                  "factor x IQR of its facility type and work type."),
-    "RISK_UNIT_COST_MIN_GROUP": ("unit_cost_min_group", "Rule 4: fewest comparable works a group needs "
-                                 "to be judged; smaller groups are reported as not judged."),
-    "RISK_OVERDUE_GRACE_DAYS": ("overdue_grace_days", "Rule 5: days after the end date before "
-                                "unfinished works count as overdue."),
-    "RISK_CONTRACTOR_SHARE_PCT": ("contractor_share_pct", "Rule 6: flag a contractor holding more than "
-                                  "this percentage of a district's allocated money in a year."),
-    "RISK_CONTRACTOR_MIN_CONTRACTS": ("contractor_min_contracts", "Rule 6: contracts the contractor must "
-                                      "hold in the district that year (1: a single large contract counts)."),
-    "RISK_STALLED_PROGRESS_POINTS": ("stalled_progress_points", "Rule 7: flag works paid more than in "
-                                     "the previous version while progress rose by at most these points."),
-}
-SETTINGS += tuple(Setting(name, getattr(RiskThresholds, field), text)
-                  for name, (field, text) in RISK_SETTINGS.items())
+# Every setting of the app: the wiring's own, then each feature's.
+SETTINGS = CORE_SETTINGS + feedback_settings.SETTINGS + risk_settings.SETTINGS
 DEFAULTS = {s.name: s.default for s in SETTINGS}
-
-
-def risk_thresholds(config) -> RiskThresholds:
-    """The risk rules' thresholds from the app's settings (ValueError if one is not a number >= 0)."""
-    return RiskThresholds(**{field: config[name] for name, (field, _help) in RISK_SETTINGS.items()})
 
 
 def configure(app: Flask, test_config: dict | None = None) -> None:
@@ -149,10 +101,10 @@ def configure(app: Flask, test_config: dict | None = None) -> None:
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", app.config["SESSION_COOKIE_SAMESITE"])
     if isinstance(app.config["LANGUAGES"], str):  # from the environment: "kk,ru,en"
         app.config["LANGUAGES"] = tuple(x.strip() for x in app.config["LANGUAGES"].split(",") if x.strip())
-    risk_thresholds(app.config)  # a wrong threshold stops start-up, not a publication
+    risk_settings.thresholds(app.config)  # a wrong threshold stops start-up, not a publication
     if isinstance(app.config["FEEDBACK_HOLIDAYS"], str):  # from the environment: "2026-12-16,..."
         app.config["FEEDBACK_HOLIDAYS"] = tuple(x.strip() for x in app.config["FEEDBACK_HOLIDAYS"].split(",") if x.strip())
-    deadline_policy(app.config)  # a wrong date or time zone stops start-up, not a submission
+    feedback_settings.deadline_policy(app.config)  # a wrong date or time zone stops start-up, not a submission
 
 
 def instance_secret(path: Path) -> str:
@@ -172,14 +124,3 @@ def instance_secret(path: Path) -> str:
         finally:
             draft.unlink()
     return path.read_text(encoding="ascii").strip()
-
-
-def deadline_policy(config) -> DeadlinePolicy:
-    """The feedback deadline rules from the settings (ValueError on a bad date or time zone)."""
-    try:
-        ZoneInfo(config["TIME_ZONE"])
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"TIME_ZONE {config['TIME_ZONE']!r} is not a known time zone") from exc
-    return DeadlinePolicy(working_days=int(config["FEEDBACK_DEADLINE_WORKING_DAYS"]),
-                          holidays=frozenset(dt.date.fromisoformat(str(day)) for day in config["FEEDBACK_HOLIDAYS"]),
-                          time_zone=config["TIME_ZONE"])

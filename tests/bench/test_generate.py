@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 from bench import generate, national
-from data.budget_format import COLUMNS, LINE_KEY
-from data.budget_reader import read_budget_file
-from data.budget_validation import validate_table
+from budget.format import COLUMNS
+from budget.reader import read_budget_file
+from budget.validation import validate_table
+from core.vocabulary import LINE_KEY
 from geo.boundaries import load_geography
 
 

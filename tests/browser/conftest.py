@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import shutil
 import threading
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
+from tests.helpers import PROJECT_DIR
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags chromium keeps calling Google's hosts.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = PROJECT_DIR / "test-artifacts"
 
 pytestmark = pytest.mark.browser
 
@@ -71,7 +71,7 @@ def artifacts():
     return ARTIFACTS
 
 
-AXE_SCRIPT = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
+AXE_SCRIPT = PROJECT_DIR / "static" / "vendor" / "axe-core" / "axe.min.js"
 
 
 def serious_accessibility_violations(page) -> list[str]:

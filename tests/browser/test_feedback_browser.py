@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 from PIL import Image
 
-from data import accounts
+from accounts import users as accounts
 from tests.browser.conftest import serious_accessibility_violations
 from tests.browser.test_map_browser import click_on_map, expected, open_map
 

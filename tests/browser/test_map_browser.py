@@ -5,8 +5,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from data import queries
-from data.facility_filters import FacilityFilter, select_facilities
+from core import versions
+from explore import queries
+from explore.filters import FacilityFilter, select_facilities
 from tests.browser.conftest import serious_accessibility_violations
 
 pytestmark = pytest.mark.browser
@@ -18,8 +19,8 @@ DISTRICT_FILLS = f"{STATE}.districts.getLayers().map(d => d.options.fillColor)"
 def expected(app, **filters):
     """(facilities the filter selects, those with money) straight from the read model."""
     with app.extensions["engine"].connect() as connection:
-        version = queries.latest_version(connection)["id"]
-        years = queries.fiscal_years(connection, version)
+        version = versions.latest_version(connection)["id"]
+        years = versions.fiscal_years(connection, version)
         facility_filter = FacilityFilter(**{"year": years[-1], **filters})
         rows = select_facilities(queries.facility_rows(connection, version, facility_filter), facility_filter)
     return rows, sum(1 for r in rows if r["lines"]), years
@@ -83,7 +84,7 @@ def test_a_filter_shows_the_expected_facilities_and_totals(live_app, page):
 
 def years_of(app):
     with app.extensions["engine"].connect() as connection:
-        return queries.fiscal_years(connection, queries.latest_version(connection)["id"])
+        return versions.fiscal_years(connection, versions.latest_version(connection)["id"])
 
 
 def test_changing_year_and_type_changes_markers_totals_and_the_url(live_app, page):
@@ -160,8 +161,8 @@ def test_popup_opens_on_click_shows_the_year_and_links_to_the_facility_page(live
 
 def test_script_in_a_facility_name_never_runs(live_app, browser):
     app, base = live_app
-    from data.uploads import import_budget_file, rollback
-    from tests.conftest import budget_csv
+    from budget.publish import import_budget_file, rollback
+    from tests.helpers import budget_csv
 
     payload = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
     content = budget_csv(f"XSS1;{payload};{payload};school;41,2;67,9;2026;equipment;1;")

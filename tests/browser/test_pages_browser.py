@@ -7,8 +7,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from data import queries
-from data.uploads import import_budget_file, rollback
+from budget.publish import import_budget_file, rollback
+from core import versions
+from explore import queries
 from map_builder.district_map import TYPE_COLOURS
 from tests.browser.conftest import serious_accessibility_violations
 
@@ -74,7 +75,7 @@ def changed_version(live_app):
     writer.writerows(rows)
     engine = app.extensions["engine"]
     with engine.connect() as connection:
-        previous = queries.latest_version(connection)["id"]
+        previous = versions.latest_version(connection)["id"]
     result = import_budget_file(engine, out.getvalue().encode("utf-8"), "budget-2026-update.csv",
                                 app.extensions["geography"].districts, actor="akimat:test")
     assert result.ok, [p.message() for p in result.validated.errors]
@@ -134,8 +135,8 @@ def test_facility_page_draws_map_chart_and_changes_offline(live_app, page, brows
 def test_district_page_draws_chart_and_lists_facilities(live_app, page, browser, artifacts):
     app, base = live_app
     with app.extensions["engine"].connect() as connection:
-        version = queries.latest_version(connection)["id"]
-        years = queries.fiscal_years(connection, version)
+        version = versions.latest_version(connection)["id"]
+        years = versions.fiscal_years(connection, version)
         listed = queries.district_facilities(connection, version, TURKESTAN, years[-1])
     page.goto(f"{base}/district/{TURKESTAN}")
     assert page.locator("h1").inner_text() == "Turkestan"

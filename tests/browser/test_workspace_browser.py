@@ -6,9 +6,10 @@ so the published data is as it was (version numbers are never assumed)."""
 
 import pytest
 
-from data import accounts, queries
+from accounts import users as accounts
+from core import versions
 from tests.browser.conftest import serious_accessibility_violations
-from tests.conftest import budget_csv
+from tests.helpers import budget_csv
 
 pytestmark = pytest.mark.browser
 
@@ -37,8 +38,8 @@ def upload(page, base, name, content):
 
 def published_years(app):
     with app.extensions["engine"].connect() as connection:
-        version = queries.latest_version(connection)["id"]
-        return version, queries.fiscal_years(connection, version)
+        version = versions.latest_version(connection)["id"]
+        return version, versions.fiscal_years(connection, version)
 
 
 def test_upload_report_preview_publish_and_rollback(live_app, page, artifacts):

@@ -2,7 +2,7 @@
 
 from geo.assign import assign_districts
 from geo.coords import latlon_of, leaflet_bounds, points_from_latlon
-from tests.conftest import ARYS_BAIDIBEK_OVERLAP, SARYAGASH, TURKESTAN_CITY
+from tests.helpers import ARYS_BAIDIBEK_OVERLAP, SARYAGASH, TURKESTAN_CITY
 
 
 def test_points_land_in_their_districts(geography):

@@ -5,8 +5,7 @@ import shutil
 
 import pytest
 
-from geo.boundaries import (BOUNDARIES_DIR, DISTRICTS_DISPLAY_FILE, DISTRICTS_FILE, BoundaryError,
-                            load_geography)
+from geo.boundaries import BOUNDARIES_DIR, DISTRICTS_DISPLAY_FILE, DISTRICTS_FILE, BoundaryError, load_geography
 
 
 def test_bundled_geography_has_17_units_with_population(geography):

@@ -3,8 +3,7 @@
 import json
 import re
 
-from map_builder.district_map import MAX_ZOOM, TYPE_COLOURS
-from map_builder.district_map import Assets, map_parts
+from map_builder.district_map import MAX_ZOOM, TYPE_COLOURS, Assets, map_parts
 from map_builder.point_map import build_point_map
 
 ASSETS = Assets(leaflet_js="/static/vendor/leaflet/dist/leaflet.js",

@@ -8,9 +8,10 @@ import pytest
 
 from app import create_app
 from geo.boundaries import BOUNDARIES_DIR, DISTRICTS_FILE, BoundaryError
+from tests.helpers import PROJECT_DIR
 from web.settings import SETTINGS
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
+DOCS = PROJECT_DIR / "docs" / "configuration.md"
 
 
 def test_every_setting_is_documented():

@@ -1,0 +1,233 @@
+"""Logging in and out, who may open which page, and the protections every form shares.
+
+- Flask-Login keeps only the account id in the signed session cookie; the account is read
+  again at each request, so disabling it or changing its roles takes effect at once.
+- CSRFProtect checks a token on every POST, PUT, PATCH and DELETE in the whole app: a form
+  carries ``{{ csrf_token() }}`` (or ``form.hidden_tag()``), or the request gets a 400.
+- Flask-Limiter limits login form submissions per client address; the account lockout
+  (``accounts.users``) limits guesses per account. Both are needed: the rate limit slows one
+  machine trying many accounts, the lockout many machines trying one account.
+
+Views elsewhere use ``roles_required(...)`` and ``current_actor()``.
+"""
+
+from __future__ import annotations
+
+import functools
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.middleware.proxy_fix import ProxyFix
+from wtforms import PasswordField, StringField
+from wtforms.validators import InputRequired
+
+from accounts import users as accounts
+from core.db import write_transaction
+from core.schema import ROLES
+from core.web import database
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+
+class SignedInUser(UserMixin):
+    """The Flask-Login user: an ``accounts.User`` read at this request."""
+
+    def __init__(self, account: accounts.User):
+        self.account = account
+
+    def get_id(self) -> str:
+        return str(self.account.id)
+
+    @property
+    def is_active(self) -> bool:
+        return self.account.is_active
+
+    @property
+    def id(self) -> int:
+        return self.account.id
+
+    @property
+    def login(self) -> str:
+        return self.account.login
+
+    @property
+    def display_name(self) -> str:
+        return self.account.display_name
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return self.account.roles
+
+    def has_role(self, *roles: str) -> bool:
+        return self.account.has_role(*roles)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> SignedInUser | None:
+    """The signed-in account, or None (logged out) when it is gone or disabled."""
+    try:
+        account = accounts.get_user(database.connection(), int(user_id))
+    except ValueError:
+        return None
+    except SQLAlchemyError:  # an error page must still render when the database fails
+        current_app.logger.exception("Could not load the signed-in account")
+        return None
+    return SignedInUser(account) if account is not None and account.is_active else None
+
+
+@login_manager.unauthorized_handler
+def send_to_login():
+    """Anonymous visitors of a protected page go to the login form, coming back after it."""
+    flash(_("Please log in to see this page."), "info")
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("auth.login", next=target))
+
+
+def roles_required(*roles: str):
+    """Let a view run only for a signed-in account holding at least one of ``roles``.
+
+    Anonymous visitors are sent to the login form (302, with ``next``); accounts without the
+    role get 403. The roles are kept on the view as ``required_roles`` so tests can list them.
+    """
+    if not roles or not set(roles) <= set(ROLES):
+        raise ValueError(f"roles_required needs roles among {ROLES}, not {roles}")
+
+    def decorator(view):
+        @functools.wraps(view)
+        def guarded(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        guarded.required_roles = frozenset(roles)
+        return guarded
+
+    return decorator
+
+
+def current_actor() -> str:
+    """Who is acting, as written in the audit log and in versions: the login name."""
+    return current_user.login if current_user.is_authenticated else "anonymous"
+
+
+def client_address() -> str | None:
+    return request.remote_addr
+
+
+def account_error_text(error: accounts.AccountError) -> str:
+    """An ``AccountError`` in the reader's language."""
+    return _(error.template, **error.params)
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None: never redirect elsewhere after login."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(char) <= 32 or ord(char) == 127 for char in target):  # browsers drop tabs: "/\t/x"
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
+
+
+def lockout_policy() -> accounts.LockoutPolicy:
+    config = current_app.config
+    return accounts.LockoutPolicy(max_failed_attempts=int(config["LOGIN_MAX_FAILED_ATTEMPTS"]),
+                                  lock_minutes=int(config["LOGIN_LOCKOUT_MINUTES"]))
+
+
+class LoginForm(FlaskForm):
+    login = StringField(_l("Login name"), validators=[InputRequired(_l("Enter your login name."))],
+                        render_kw={"autocomplete": "username", "autocapitalize": "none",
+                                   "spellcheck": "false"})
+    password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password."))],
+                             render_kw={"autocomplete": "current-password"})
+
+
+def refusal_text(result: accounts.LoginResult) -> str:
+    if result.status is accounts.LoginStatus.LOCKED:
+        remaining = accounts.parse_time(result.locked_until) - accounts.utc_now()
+        minutes = max(1, -(-int(remaining.total_seconds()) // 60))
+        return ngettext("Too many failed attempts: this account is locked. Try again in %(num)d minute.",
+                        "Too many failed attempts: this account is locked. Try again in %(num)d minutes.",
+                        minutes)
+    if result.status is accounts.LoginStatus.DISABLED:
+        return _("This account is disabled. Ask an administrator to enable it.")
+    return _("Wrong login name or password.")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    next_path = safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_path or url_for("admin.dashboard"))
+    form = LoginForm()
+    refusal = None
+    if form.validate_on_submit():
+        with write_transaction(database.engine()) as connection:
+            result = accounts.authenticate(connection, form.login.data, form.password.data,
+                                           policy=lockout_policy(), client=client_address())
+        if result.ok:
+            login_user(SignedInUser(result.user))
+            return redirect(next_path or url_for("admin.dashboard"))
+        refusal = refusal_text(result)
+    return render_template("auth/login.html", form=form, refusal=refusal, next_path=next_path)
+
+
+@bp.post("/logout")
+def logout():
+    if current_user.is_authenticated:
+        with write_transaction(database.engine()) as connection:
+            accounts.record_logout(connection, current_user.account, client=client_address())
+        logout_user()
+        flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))  # the public pages show no messages; this one does
+
+
+class SignedCookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer made once per set of keys.
+
+    Flask builds it afresh on every request, cookie or not: a tenth of the worker's time for a
+    cached map-data request (docs/benchmarks.md). It holds only the keys and settings.
+    """
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        cache = app.extensions.setdefault("session_serializers", {})
+        if keys not in cache:
+            cache.clear()  # the keys changed: drop the old serializer
+            cache[keys] = super().get_signing_serializer(app)
+        return cache[keys]
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Login, CSRF protection and the login rate limit; register /login and /logout."""
+    app.session_interface = SignedCookieSessions()
+    proxies = int(app.config["TRUSTED_PROXY_COUNT"])
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    app.register_blueprint(bp)
+    # One limiter per app (not a module global), so apps made by tests do not share counts.
+    limiter = Limiter(get_remote_address, app=app, storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+                      headers_enabled=True)
+    app.extensions["limiter"] = limiter  # shared: feedback limits submissions with it
+    # Only form submissions (POST) are limited: reads skip the limiter's bookkeeping, which was
+    # a fifth of the work of a cached map-data request (docs/benchmarks.md).
+    limiter.request_filter(lambda: request.method in ("GET", "HEAD", "OPTIONS"))
+    app.view_functions["auth.login"] = limiter.limit(
+        lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])(app.view_functions["auth.login"])

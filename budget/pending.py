@@ -1,0 +1,178 @@
+"""Uploaded files waiting for an editor: store, report, publish or cancel (no Flask).
+
+An upload is validated by ``budget.publish.import_budget_file(dry_run=True)``, the same function
+the CLI uses, and kept with its bytes, its problem list (capped) and its preview (capped) in
+``pending_uploads``. Nothing of it is public: the read models only read ``versions``.
+
+Publishing runs the stored bytes through ``import_budget_file`` again, so the web upload and
+``flask budget import`` validate and publish in exactly one way. It refuses with
+``StalePreview`` when the published version is no longer the one the preview was computed
+against. Why refuse rather than publish anyway: publication replaces whole fiscal years, so a
+file previewed before a colleague's publication would silently remove that colleague's lines
+of the same years, and the editor approved a preview that is no longer true. The check, the
+publication, the status change and the audit entries share one transaction
+(``import_budget_file``'s ``expected_version`` and ``on_published``), so two editors pressing
+"Publish" at once cannot both succeed. The editor re-checks (uploads the file again) to get a
+fresh preview. A cancelled upload keeps its row and bytes, marked ``cancelled``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from accounts import audit
+from budget import preview
+from budget import publish as uploads
+from budget.format import Problem
+from core import versions
+from core.csv_export import excel_csv
+from core.db import write_transaction
+from core.schema import pending_uploads
+
+PROBLEM_LIMIT = 1000  # problems kept for the report page; the CSV report has all of them
+
+
+class UploadError(ValueError):
+    """A pending upload cannot be acted on: ``code`` says why (for a translated message)."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code, self.params = code, params
+
+
+class StalePreview(UploadError):
+    """Another version was published after the preview was made."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    upload_id: int
+    version_id: int | None = None
+
+
+def problem_summary(problem: Problem) -> dict:
+    return {"severity": problem.severity, "row": problem.row, "column": problem.column,
+            "value": problem.value, "code": problem.code, "params": _json_params(problem.params)}
+
+
+def _json_params(params: dict) -> dict:
+    return {key: value if isinstance(value, (int, float, str)) or value is None else str(value)
+            for key, value in params.items()}
+
+
+def summary_problem(entry: dict) -> Problem:
+    """A stored problem back as a ``Problem`` (to translate its message)."""
+    return Problem(entry["severity"], entry["row"], entry["column"], entry["value"], entry["code"],
+                   entry.get("params") or {})
+
+
+def create(engine: sa.Engine, content: bytes, file_name: str, district_shapes, *, actor: str) -> int:
+    """Validate ``content``, compute its preview when valid, store it as pending; its id."""
+    result = uploads.import_budget_file(engine, content, file_name, district_shapes, actor=actor,
+                                        dry_run=True)
+    validated = result.validated
+    with write_transaction(engine) as connection:
+        base = versions.latest_version_id(connection)
+        summary = (preview.preview_upload(connection, validated, base).summary()
+                   if validated.ok else None)
+        report = {"problems": [problem_summary(p) for p in validated.problems[:PROBLEM_LIMIT]],
+                  "preview": summary}
+        now = audit.utc_now()
+        upload_id = connection.execute(pending_uploads.insert().values(
+            file_name=file_name, sha256=result.sha256, size=len(content), content=content,
+            uploaded_by=actor, uploaded_at=now, status="pending",
+            error_count=len(validated.errors), warning_count=len(validated.warnings),
+            row_count=len(validated.lines) if validated.ok else 0,
+            facility_count=len(validated.facilities) if validated.ok else 0,
+            fiscal_years=",".join(map(str, validated.fiscal_years)) if validated.ok else "",
+            base_version_id=base, report=report)).inserted_primary_key[0]
+        audit.record(connection, actor, "upload", "upload", upload_id, {
+            "file_name": file_name, "sha256": result.sha256, "size": len(content),
+            "errors": len(validated.errors), "warnings": len(validated.warnings)}, at=now)
+    return upload_id
+
+
+def get(connection: sa.Connection, upload_id: int, *, with_content: bool = False) -> dict | None:
+    """One upload (without its bytes unless asked), or None."""
+    columns = [c for c in pending_uploads.c if with_content or c.name != "content"]
+    row = connection.execute(sa.select(*columns).where(pending_uploads.c.id == upload_id)).first()
+    return dict(row._mapping) if row else None
+
+
+def recent(connection: sa.Connection, limit: int = 20) -> list[dict]:
+    columns = [c for c in pending_uploads.c if c.name not in ("content", "report")]
+    return [dict(r._mapping) for r in connection.execute(
+        sa.select(*columns).order_by(pending_uploads.c.id.desc()).limit(limit))]
+
+
+def _require_pending(upload: dict | None) -> dict:
+    if upload is None:
+        raise UploadError("no_such_upload")
+    if upload["status"] != "pending":
+        raise UploadError("not_pending", status=upload["status"])
+    return upload
+
+
+def publish(engine: sa.Engine, upload_id: int, district_shapes, *, actor: str,
+            risk_thresholds=None) -> Decision:
+    """Validate and publish the stored file through ``budget.publish`` (see the module docstring)."""
+    with engine.connect() as connection:
+        upload = _require_pending(get(connection, upload_id, with_content=True))
+    if upload["error_count"]:
+        raise UploadError("has_errors")
+
+    def mark_published(connection: sa.Connection, version_id: int) -> None:
+        now = audit.utc_now()
+        changed = connection.execute(
+            pending_uploads.update()
+            .where(pending_uploads.c.id == upload_id, pending_uploads.c.status == "pending")
+            .values(status="published", published_version_id=version_id, decided_by=actor,
+                    decided_at=now)).rowcount
+        if changed != 1:  # decided by someone else meanwhile: undo the publication
+            raise UploadError("not_pending", status="decided")
+        audit.record(connection, actor, "upload_publish", "upload", upload_id,
+                     {"version": version_id, "file_name": upload["file_name"],
+                      "sha256": upload["sha256"]}, at=now)
+
+    try:
+        result = uploads.import_budget_file(
+            engine, upload["content"], upload["file_name"], district_shapes, actor=actor,
+            expected_version=upload["base_version_id"], on_published=mark_published,
+            risk_thresholds=risk_thresholds)
+    except uploads.StaleVersion as stale:
+        raise StalePreview("stale_preview", expected=stale.expected, current=stale.current) from None
+    if not result.ok:  # the rules changed since the upload (e.g. new boundaries)
+        raise UploadError("has_errors")
+    return Decision(upload_id, result.version_id)
+
+
+def cancel(connection: sa.Connection, upload_id: int, *, actor: str) -> Decision:
+    """Mark a pending upload cancelled (kept, never deleted). Call inside a transaction."""
+    upload = _require_pending(get(connection, upload_id))
+    now = audit.utc_now()
+    connection.execute(pending_uploads.update().where(pending_uploads.c.id == upload_id)
+                       .values(status="cancelled", decided_by=actor, decided_at=now))
+    audit.record(connection, actor, "upload_cancel", "upload", upload_id,
+                 {"file_name": upload["file_name"], "sha256": upload["sha256"]}, at=now)
+    return Decision(upload_id)
+
+
+def full_problems(engine: sa.Engine, upload: dict, district_shapes) -> list[Problem]:
+    """Every problem of a stored upload (validated again: the stored list is capped)."""
+    if upload["error_count"] + upload["warning_count"] <= PROBLEM_LIMIT:
+        return [summary_problem(p) for p in upload["report"]["problems"]]
+    with engine.connect() as connection:
+        content = get(connection, upload["id"], with_content=True)["content"]
+    return uploads.import_budget_file(engine, content, upload["file_name"], district_shapes,
+                                      actor="report", dry_run=True).validated.problems
+
+
+def report_csv(problems: list[Problem], headers: list[str], severity_labels: dict[str, str],
+               translate=lambda s: s) -> bytes:
+    """The problems as CSV for Excel (``core.csv_export``: UTF-8 with BOM, formulas neutralised)."""
+    return excel_csv(headers, ((severity_labels.get(problem.severity, problem.severity),
+                                "" if problem.row is None else problem.row, problem.column or "",
+                                problem.value, problem.message(translate)) for problem in problems))
+

@@ -1,0 +1,111 @@
+"""Languages: choosing one per request, names in the chosen language, money in its style."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from babel.numbers import format_compact_decimal
+from flask import Flask, current_app, request, session
+from flask_babel import Babel, format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
+
+babel = Babel()
+
+LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+# Which name to show when the chosen language's one is missing.
+NAME_FALLBACK = {"kk": ("kk", "ru", "en"), "ru": ("ru", "kk", "en"), "en": ("en", "ru", "kk")}
+
+FACILITY_TYPE_LABELS = {
+    "school": _l("School"), "kindergarten": _l("Kindergarten"), "college": _l("College"),
+    "clinic": _l("Clinic"), "hospital": _l("Hospital"), "sports": _l("Sports facility"),
+    "culture": _l("Culture centre"), "social_care": _l("Social care"),
+    "water_supply": _l("Water supply"), "other": _l("Other"),
+}
+WORK_TYPE_LABELS = {
+    "construction": _l("Construction"), "capital_repair": _l("Capital repair"),
+    "current_repair": _l("Current repair"), "maintenance": _l("Maintenance"),
+    "equipment": _l("Equipment"),
+}
+STATUS_LABELS = {
+    "planned": _l("Planned"), "tendering": _l("Tendering"), "in_progress": _l("In progress"),
+    "completed": _l("Completed"), "suspended": _l("Suspended"), "cancelled": _l("Cancelled"),
+}
+FUNDING_LABELS = {
+    "republican": _l("Republican budget"), "oblast": _l("Oblast budget"),
+    "district": _l("District budget"), "other": _l("Other source"),
+}
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(localized=localized, money=money, language_names=LANGUAGE_NAMES,
+                                 facility_type_label=label_of(FACILITY_TYPE_LABELS),
+                                 work_type_label=label_of(WORK_TYPE_LABELS),
+                                 status_label=label_of(STATUS_LABELS),
+                                 funding_label=label_of(FUNDING_LABELS), percent=percent,
+                                 number=number, local_date=local_date)
+
+
+def language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def localized(record: dict, prefix: str = "name") -> str:
+    """``record[prefix + '_' + lang]``, falling back to the other languages."""
+    for lang in NAME_FALLBACK.get(language(), ("kk", "ru", "en")):
+        value = record.get(f"{prefix}_{lang}")
+        if value:
+            return value
+    return ""
+
+
+def label_of(labels: dict):
+    def label(key):
+        return str(labels[key]) if key in labels else (key or "")
+    return label
+
+
+def money(tiyn: int | None, compact: bool = False) -> str:
+    """Tiyn as tenge in the chosen language's style: '125 000 000 ₸' or '125 млн ₸'."""
+    if tiyn is None:
+        return "—"
+    tenge = Decimal(int(tiyn)) / 100
+    if compact and abs(tenge) >= 1000:
+        text = format_compact_decimal(tenge, format_type="short", locale=language(), fraction_digits=1)
+    else:
+        text = format_decimal(tenge.quantize(Decimal(1), rounding=ROUND_HALF_UP), format="#,##0")
+    return f"{text} ₸"
+
+
+def number(value: float | int | None) -> str:
+    """A plain number in the language's style (decimal comma in kk and ru)."""
+    return "—" if value is None else format_decimal(value)
+
+
+def local_date(value: str | None) -> str:
+    """An ISO date or UTC time as the reader's date: '20.11.2026' in kk and ru, 'Nov 20, 2026' in en.
+
+    Times are shown in the region's time zone (``TIME_ZONE``), where deadlines are counted.
+    """
+    if not value:
+        return "—"
+    if len(value) == 10:
+        day = dt.date.fromisoformat(value)
+    else:
+        day = dt.datetime.fromisoformat(value).astimezone(ZoneInfo(current_app.config["TIME_ZONE"])).date()
+    return format_date(day, format="medium", locale=language())
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{format_decimal(round(value, 1))} %"

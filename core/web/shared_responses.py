@@ -1,0 +1,110 @@
+"""Answers that are the same for everybody until the data changes, replayed in front of Flask.
+
+The map's facility data is fetched by every visit, is identical for every visitor of a data
+version and filter, and costs next to nothing to find in the caches; what a repeated request
+costs is Flask's machinery around it (request context, session, CSRF and limiter hooks,
+after-request hooks): twice the work of a bare endpoint (docs/benchmarks.md). So, as a caching
+reverse proxy would, this WSGI middleware keeps the complete answer (status, the headers every
+hook added, body) of views that opt in with ``share_until_new_version`` and replays it to the
+next GET of the same path, query and gzip choice while the published version is the same,
+or answers 304 when the client already has its ETag. The answer itself is made in one place:
+the view, on the first request.
+
+An answer is kept under the version its view answered for, so after a publication the next
+request is answered afresh. Never kept: answers that set a cookie, answers that are not 200.
+Requests for paths no view has shared pass straight on, without a question to the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from flask import Flask, request
+from werkzeug.http import is_resource_modified
+
+from core.web.cache import LruCache
+
+ENVIRON_KEY = "openbudget.shared_version"
+# Headers a 304 repeats (RFC 9110, 15.4.5); the server adds Date.
+NOT_MODIFIED_HEADERS = {"etag", "cache-control", "vary", "expires", "content-location"}
+
+
+def share_until_new_version(version_id: int | None) -> None:
+    """Let the middleware replay this request's answer to everybody until a new version."""
+    request.environ[ENVIRON_KEY] = version_id
+
+
+@dataclass(frozen=True)
+class SharedAnswer:
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    etag: str | None
+
+
+def init_app(app: Flask, size: int = 32) -> None:
+    """Put the middleware in front of ``app``; its answers live among the app's caches."""
+    def answers() -> LruCache:
+        caches = app.extensions.setdefault("caches", {})
+        return caches.get("shared_responses") or caches.setdefault("shared_responses", LruCache(size))
+
+    app.wsgi_app = SharedResponses(app.wsgi_app, app.extensions["latest_version"].latest, answers)
+
+
+class SharedResponses:
+    """WSGI middleware around the Flask app (``wsgi_app``); ``latest_version()`` gives the
+    published version (``versions.LatestVersionWatch.latest``), ``answers()`` the cache."""
+
+    def __init__(self, wsgi_app: Callable, latest_version: Callable[[], dict | None],
+                 answers: Callable[[], LruCache]):
+        self.wsgi_app = wsgi_app
+        self.latest_version = latest_version
+        self.answers = answers
+        self.shared_paths: set[str] = set()  # paths whose views opted in: other requests pass straight on
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO", "") in self.shared_paths:
+            version = self.latest_version()
+            answer = self.answers().get(self._key(environ, version["id"] if version else None))
+            if answer is not None:
+                return self._replay(answer, environ, start_response)
+        return self._answer_and_keep(environ, start_response)
+
+    @staticmethod
+    def _key(environ: dict, version_id: int | None) -> tuple:
+        return (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
+                "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""), version_id)
+
+    def _replay(self, answer: SharedAnswer, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if answer.etag and not is_resource_modified(environ, etag=answer.etag):
+            start_response("304 NOT MODIFIED",
+                           [(k, v) for k, v in answer.headers if k.lower() in NOT_MODIFIED_HEADERS])
+            return []
+        start_response(answer.status, list(answer.headers))
+        return [answer.body]
+
+    def _answer_and_keep(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        seen: dict = {}
+
+        def remember_start(status, headers, exc_info=None):
+            seen["status"], seen["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, remember_start)
+        headers = seen.get("headers") or []
+        if (ENVIRON_KEY not in environ or environ.get("REQUEST_METHOD") != "GET"
+                or not seen.get("status", "").startswith("200 ")
+                or any(name.lower() == "set-cookie" for name, _ in headers)):
+            return body
+        try:
+            data = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        kept = [(name, value) for name, value in headers if name.lower() != "date"]  # the server dates each answer
+        etag = next((value for name, value in headers if name.lower() == "etag"), None)
+        # Kept under the version the view answered for: a publication after it is another key.
+        self.answers().put(self._key(environ, environ[ENVIRON_KEY]), SharedAnswer(seen["status"], kept, data, etag))
+        self.shared_paths.add(environ.get("PATH_INFO", ""))
+        return [data]

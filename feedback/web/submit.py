@@ -1,0 +1,245 @@
+"""Residents' feedback, public side: submit on a facility page, follow it by tracking code.
+
+No account is needed. The form is checked field by field (``feedback.rules``); with a
+problem the form comes back on a page of its own (``feedback/form.html``) with every typed
+value and a message per field, so nothing is lost. Abuse guards: CSRF (app-wide), a honeypot field, a per-address rate limit
+(Flask-Limiter), the duplicate guard and size limits. The address is stored only as a keyed hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from core import versions as published
+from core.db import write_transaction
+from core.errors import render
+from core.schema import FEEDBACK_KINDS
+from core.web import database
+from core.web.i18n import language
+from feedback import store as fb
+from feedback.photos import prepare_photo
+from feedback.rules import (
+    FeedbackProblem,
+    format_tracking_code,
+    is_overdue,
+    normalize_tracking_code,
+    validate_submission,
+)
+from feedback.settings import deadline_policy
+from feedback.web import mail
+
+bp = Blueprint("feedback", __name__)
+
+FIELDS = ("kind", "text", "rating", "author_name", "contact", "budget_line_id")
+HONEYPOT = "website"  # hidden from people; bots fill every field
+
+KIND_LABELS = {"complaint": _l("Complaint"), "question": _l("Question"), "suggestion": _l("Suggestion"),
+               "praise": _l("Praise")}
+STATUS_LABELS = {"received": _l("Received"), "in_review": _l("In review"), "answered": _l("Answered"),
+                 "resolved": _l("Resolved"), "rejected": _l("Rejected")}
+MODERATION_LABELS = {"pending": _l("Waiting for moderation"), "published": _l("Published"),
+                     "hidden": _l("Hidden"), "spam": _l("Marked as spam")}
+
+
+@dataclass
+class FormState:
+    """What the resident typed and what is wrong with it, to show the form again."""
+
+    values: dict = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)
+    photo_dropped: bool = False  # a file input cannot be refilled: say so
+
+
+def typed_form() -> FormState:
+    """The form's fields as the resident typed them, to show again."""
+    return FormState(values={name: request.form.get(name, "") for name in FIELDS})
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def policy() -> fb.DeadlinePolicy:
+    return deadline_policy(current_app.config)
+
+
+def today() -> dt.date:
+    return policy().local_date(now())
+
+
+def problem_text(problem: FeedbackProblem) -> str:
+    return render(problem.code, problem.params, translate=_)
+
+
+def ip_salt() -> str:
+    salt = current_app.config.get("IP_HASH_SALT")
+    if salt:
+        return salt
+    return hashlib.sha256(b"ip-hash:" + str(current_app.config["SECRET_KEY"]).encode("utf-8")).hexdigest()
+
+
+def _read_photo(state: FormState):
+    """The attached photo re-encoded, or None; a problem goes into ``state``."""
+    upload = request.files.get("photo")
+    if upload is None or not upload.filename:
+        return None
+    limit = int(float(current_app.config["FEEDBACK_PHOTO_MAX_MB"]) * 1024 * 1024)
+    content = upload.stream.read(limit + 1)  # never more than the limit into memory
+    try:
+        return prepare_photo(content, max_bytes=limit)
+    except FeedbackProblem as problem:
+        state.problems["photo"] = problem_text(problem)
+        return None
+
+
+@bp.post("/feedback")
+def submit():
+    facility_id = request.form.get("facility_id", "")
+    detail = published.published_facility(database.connection(), database.published_version_id(), facility_id)
+    if detail is None:
+        abort(404)
+    state = typed_form()
+    if request.form.get(HONEYPOT):
+        state.problems["form"] = _("This looks like an automatic submission. If you are a person, "
+                                   "leave the field “Website” empty and send again.")
+    submission, problems = validate_submission(state.values, line_ids=[line["id"] for line in detail["lines"]])
+    state.problems.update({name: problem_text(problem) for name, problem in problems.items()})
+    photo = _read_photo(state)
+    if state.problems:
+        state.photo_dropped = photo is not None or "photo" in state.problems
+        return form_page(detail, state), 400
+    with write_transaction(database.engine()) as connection:
+        result = fb.submit(connection, facility_id, submission, language=language(), now=now(),
+                           policy=policy(), ip_hash=fb.hash_ip(request.remote_addr, ip_salt()), photo=photo,
+                           duplicate_window=dt.timedelta(hours=float(current_app.config["FEEDBACK_DUPLICATE_HOURS"])))
+    return redirect(url_for("feedback.status", code=format_tracking_code(result.tracking_code),
+                            sent="again" if result.duplicate else "new"), code=303)
+
+
+def rate_limited(_limit) -> Response:
+    """Past the per-address limit: the form again with the text kept, and why (429)."""
+    state = typed_form()
+    state.problems["form"] = _("Too many messages from your connection in a short time. Your text "
+                               "is kept below: please send it again later.")
+    detail = published.published_facility(database.connection(), database.published_version_id(),
+                                          request.form.get("facility_id", ""))
+    if detail is None:
+        abort(429)
+    return Response(form_page(detail, state), status=429)
+
+
+def form_page(facility: dict, state: FormState) -> str:
+    """The form again, alone, with what was typed and what is wrong with it."""
+    return render_template("feedback/form.html", facility=facility, form=state, honeypot=HONEYPOT,
+                           kinds=FEEDBACK_KINDS)
+
+
+@bp.get("/feedback")
+def lookup():
+    """Find feedback by its tracking code."""
+    typed = request.args.get("code", "")
+    if typed:
+        code = normalize_tracking_code(typed)
+        if code is not None:
+            return redirect(url_for("feedback.status", code=format_tracking_code(code)))
+        return render_template("feedback/lookup.html", typed=typed,
+                               problem=_("A tracking code has 12 letters and digits, like K7QM-P4XD-2RTA.")), 400
+    return render_template("feedback/lookup.html", typed="", problem=None)
+
+
+@bp.get("/feedback/<code>")
+def status(code: str):
+    canonical = normalize_tracking_code(code)
+    if canonical is None:
+        abort(404)
+    if code != format_tracking_code(canonical):
+        return redirect(url_for("feedback.status", code=format_tracking_code(canonical), **request.args))
+    item = fb.by_tracking_code(database.connection(), canonical)
+    if item is None:
+        return render_template("feedback/lookup.html", typed=code,
+                               problem=_("There is no feedback with this tracking code.")), 404
+    overdue = is_overdue(dt.date.fromisoformat(item["deadline"]), item["status"], today())
+    response = Response(render_template("feedback/status.html", item=item, code=format_tracking_code(canonical),
+                                        sent=request.args.get("sent"), overdue=overdue, **TEMPLATE_HELPERS))
+    response.headers["Cache-Control"] = "private, no-store"  # the code is the resident's key
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/feedback/<code>/photo/<any(full, thumb):size>")
+def own_photo(code: str, size: str):
+    """The photo on the resident's status page, also while the item is not published."""
+    canonical = normalize_tracking_code(code)
+    item = fb.by_tracking_code(database.connection(), canonical) if canonical else None
+    if item is None or not item["has_photo"]:
+        abort(404)
+    return photo_response(fb.photo(database.connection(), item["id"], thumbnail=size == "thumb", public=False),
+                           private=True)
+
+
+@bp.get("/feedback/photos/<int:feedback_id>/<any(full, thumb):size>")
+def public_photo(feedback_id: int, size: str):
+    return photo_response(fb.photo(database.connection(), feedback_id, thumbnail=size == "thumb", public=True))
+
+
+def photo_response(found, private: bool = False) -> Response:
+    if found is None:
+        abort(404)
+    content, mime_type = found
+    response = Response(content, mimetype=mime_type)
+    response.headers["Cache-Control"] = "private, no-store" if private else "public, max-age=300"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+def kind_label(kind: str) -> str:
+    return str(KIND_LABELS.get(kind, kind))
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def moderation_label(state: str) -> str:
+    return str(MODERATION_LABELS.get(state, state))
+
+
+def event_label(event: dict) -> str:
+    """A line of the public history: what happened (never the moderator's private notes)."""
+    if event["event"] == "submitted":
+        return _("Received")
+    if event["event"] == "redaction":
+        return _("Redacted")
+    if event["event"] == "moderation":
+        return {"published": _("Published on the facility page"), "hidden": _("Hidden from the public"),
+                "spam": _("Marked as spam")}.get(event["to_value"], event["to_value"])
+    return status_label(event["to_value"])
+
+
+TEMPLATE_HELPERS = {"kind_label": kind_label, "feedback_status_label": status_label,
+                    "moderation_label": moderation_label, "event_label": event_label,
+                    "format_tracking_code": format_tracking_code}
+
+
+def notify(change: fb.StatusChange) -> None:
+    """E-mail the resident about a status change, if they left an address and mail is set up."""
+    if change.email and current_app.config["MAIL_SERVER"]:
+        link = url_for("feedback.status", code=format_tracking_code(change.tracking_code), _external=True)
+        mail.send_status_change(change, link)
+
+
+def init_app(app: Flask) -> None:
+    """Register the pages and put the per-address limit on submissions."""
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(TEMPLATE_HELPERS)
+    limiter = app.extensions["limiter"]
+    app.view_functions["feedback.submit"] = limiter.limit(
+        lambda: current_app.config["FEEDBACK_RATE_LIMIT"], methods=["POST"],
+        on_breach=rate_limited)(app.view_functions["feedback.submit"])

@@ -1,0 +1,144 @@
+"""The district page: totals by year and type, per resident, execution rate, chart, facilities."""
+
+import json
+import re
+
+import pytest
+
+from tests.helpers import GOOD_ROWS, budget_csv
+
+EVIL_NAME = '<script>alert("kk")</script>'
+TURKESTAN = "611000000"
+CLINIC_2025 = "K1;Емхана;Поликлиника;clinic;43,297;68,2518;2025;equipment;3 000 000;3 000 000"
+EVIL_2024 = f"E1;{EVIL_NAME};Школа & сад;school;43,297;68,2518;2024;equipment;1 000;"
+
+
+@pytest.fixture()
+def published(publish_csv):
+    return publish_csv(budget_csv(*GOOD_ROWS, CLINIC_2025, EVIL_2024))
+
+
+def get(client, path, lang="en"):
+    response = client.get(path, headers={"Accept-Language": lang})
+    return response, response.get_data(as_text=True).replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def chart_data(html: str, chart_id: str) -> dict:
+    match = re.search(rf'<script type="application/json" id="{chart_id}-data">(.*?)</script>', html, re.S)
+    return json.loads(match.group(1))
+
+
+def total(html: str, name: str) -> str:
+    return re.search(rf'data-total="{name}">([^<]*)<', html).group(1)
+
+
+def test_district_page_shows_the_latest_year_by_default(client, published):
+    response, html = get(client, f"/district/{TURKESTAN}")
+    assert response.status_code == 200
+    assert "<h1>Turkestan</h1>" in html
+    assert "248,160" in html  # population
+    assert f'<a href="/district/{TURKESTAN}?year=2025" aria-current="page">2025</a>' in html
+    # 2025 in Turkestan: T1 125 000 000,50 (paid 60 000 000) and K1 3 000 000 (paid 3 000 000)
+    assert total(html, "allocated") == "128,000,001 ₸"
+    assert total(html, "paid") == "63,000,000 ₸"
+    assert total(html, "execution") == "49.2 %"  # 63 000 000 / 128 000 000,50
+    assert total(html, "per-resident") == "516 ₸"  # 12 800 000 050 tiyn / 248 160 residents
+    assert total(html, "paid-per-resident") == "254 ₸"
+    assert total(html, "facilities") == "2"
+
+
+def test_district_page_tables_by_type_all_years_and_facilities(client, published):
+    _, html = get(client, f"/district/{TURKESTAN}")
+    by_type = html[html.index('class="by-type"'):]
+    by_type = by_type[:by_type.index("</table>")]
+    assert by_type.index("School") < by_type.index("Clinic")  # most allocated first
+    assert "125,000,001 ₸" in by_type and "3,000,000 ₸" in by_type and "100 %" in by_type
+    years = html[html.index('id="district-years"'):]
+    years = years[:years.index("</table>")]
+    assert years.count('<tr class="year-total"') == 2
+    assert years.index(">2025</a>") < years.index(">2024</a>")
+    assert "5,001,000 ₸" in years  # 2024: T1 5 000 000 + E1 1 000
+    facilities = html[html.index('class="facility-list"'):]
+    assert re.findall(r'href="/facility/(\w+)"', facilities) == ["T1", "K1", "E1"]  # E1: nothing in 2025
+    e1_row = facilities[facilities.index('href="/facility/E1"'):]
+    assert e1_row[:e1_row.index("</tr>")].count("—") == 2
+
+
+def test_chart_data_match_the_year_table(client, published):
+    _, html = get(client, f"/district/{TURKESTAN}")
+    chart = chart_data(html, "district-chart")
+    assert chart["labels"] == ["2024", "2025"]
+    allocated, paid = chart["series"]
+    assert (allocated["label"], paid["label"]) == ("Allocated", "Paid")
+    assert allocated["values"] == [5_001_000, 128_000_001] and paid["values"] == [5_000_000, 63_000_000]
+    assert allocated["texts"] == ["5,001,000 ₸", "128,000,001 ₸"]
+    assert (chart["axis"], chart["scale"]) == ("Million KZT", 1_000_000)  # the axis reads 0 ... 128
+    _, shardara = get(client, "/district/616400000")
+    assert (chart_data(shardara, "district-chart")["axis"], chart_data(shardara, "district-chart")["scale"]) == (
+        "KZT", 1)  # nothing allocated there
+    canvas = re.search(r"<canvas[^>]*>", html).group(0)
+    assert 'role="img"' in canvas and 'aria-label="' in canvas and 'aria-describedby="district-years"' in canvas
+    assert 'src="/static/vendor/chart.js/dist/chart.umd.min.js"' in html
+    assert 'src="/static/js/charts.js"' in html
+
+
+def test_year_parameter_selects_the_year_and_unknown_years_fall_back(client, published):
+    _, html = get(client, f"/district/{TURKESTAN}?year=2024")
+    assert 'aria-current="page">2024</a>' in html
+    assert total(html, "allocated") == "5,001,000 ₸"
+    assert total(html, "execution") == "100 %"
+    facilities = html[html.index('class="facility-list"'):]
+    assert re.findall(r'href="/facility/(\w+)"', facilities) == ["T1", "E1", "K1"]
+    _, fallback = get(client, f"/district/{TURKESTAN}?year=1999")
+    assert 'aria-current="page">2025</a>' in fallback
+    _, garbage = get(client, f"/district/{TURKESTAN}?year=abc")
+    assert 'aria-current="page">2025</a>' in garbage
+
+
+def test_links_to_the_map_and_the_table_of_the_district(client, published):
+    _, html = get(client, f"/district/{TURKESTAN}")
+    assert f'href="/?district={TURKESTAN}">Show on the map</a>' in html
+    assert f'href="/facilities?district={TURKESTAN}">Show as a table</a>' in html
+
+
+def test_district_without_facilities_shows_zeros(client, published):
+    _, html = get(client, "/district/616400000")  # Shardara
+    assert "<h1>Shardara</h1>" in html
+    assert total(html, "allocated") == "0 ₸"
+    assert total(html, "execution") == "—"
+    assert "No budget lines in this year." in html
+
+
+def test_district_page_before_any_publication(client):
+    response, html = get(client, f"/district/{TURKESTAN}")
+    assert response.status_code == 200
+    assert "No budget data has been published yet." in html
+    assert "<canvas" not in html
+
+
+def test_names_in_the_chosen_language_and_user_text_escaped(client, published):
+    _, russian = get(client, f"/district/{TURKESTAN}", lang="ru")
+    assert '<html lang="ru">' in russian and "<h1>Туркестан</h1>" in russian
+    assert "Выделено" in russian
+    _, kazakh = get(client, f"/district/{TURKESTAN}", lang="kk")
+    assert "<h1>Түркістан</h1>" in kazakh
+    assert "<script>alert" not in kazakh
+    assert "&lt;script&gt;alert(&#34;kk&#34;)&lt;/script&gt;" in kazakh
+
+
+def test_unknown_district_is_a_404_in_the_chosen_language(client, published):
+    for path in ("/district/999999999", "/district/<b>x</b>"):
+        response, html = get(client, path, lang="ru")
+        assert response.status_code == 404
+        assert '<html lang="ru">' in html and "Страница не найдена" in html
+        assert "<b>x</b>" not in html
+    response, html = get(client, "/district/000000000")
+    assert response.status_code == 404 and "There is no such district." in html
+
+
+def test_district_page_makes_no_request_outside_the_app(client, published):
+    _, html = get(client, f"/district/{TURKESTAN}")
+    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert urls and all(u.startswith("/") or u.startswith("#") for u in urls)
+    assert re.findall(r"https?://", html) == []
+    assert "onclick" not in html and "onchange" not in html
