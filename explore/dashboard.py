@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from core.csv_export import excel_csv
-from core.vocabulary import FACILITY_TYPES, FUNDING_SOURCES, WORK_TYPES
-from explore.figures import MONEY_FIELDS, execution_rate, per_resident
+from core.money import per_resident
+from core.vocabulary import FACILITY_TYPES, FUNDING_SOURCES, MONEY_FIELDS, WORK_TYPES
+from explore.figures import execution_rate
 
 # Breakdown name -> the line field it groups by.
 BREAKDOWNS = {"district": "district_kato", "facility_type": "facility_type", "work_type": "work_type",

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-MONEY_FIELDS = ("allocated_tiyn", "contracted_tiyn", "paid_tiyn")
+from core.money import per_resident
+from core.vocabulary import MONEY_FIELDS
 
 
 def totals_by_year(lines: Iterable[dict]) -> list[dict]:
@@ -24,14 +25,6 @@ def totals_by_year(lines: Iterable[dict]) -> list[dict]:
             if line.get(name) is not None:
                 year[name] = (year[name] or 0) + int(line[name])
     return [totals[year] for year in sorted(totals)]
-
-
-def per_resident(tiyn: int | None, population: int | None) -> int | None:
-    """``tiyn`` divided by the population, in tiyn rounded half up; None without a population."""
-    if tiyn is None or not population or population < 0:
-        return None
-    quotient, remainder = divmod(int(tiyn), int(population))
-    return quotient + (1 if 2 * remainder >= population else 0)
 
 
 def execution_rate(paid_tiyn: int | None, allocated_tiyn: int | None) -> float | None:

@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 
+from core.money import per_resident
 from core.vocabulary import FACILITY_TYPES, FUNDING_SOURCES, STATUSES, WORK_TYPES
 from risk.rules import RISK_CHOICES
 
@@ -155,15 +156,15 @@ def district_sums(rows: Iterable[Mapping]) -> dict[str, dict[str, int]]:
 def district_figures(sums: Mapping[str, Mapping[str, int]], districts: Iterable[Mapping]) -> list[dict]:
     """Every district with its ``district_sums`` (zero where none) and per-resident figures.
 
-    ``districts`` carry ``kato`` and ``population``. Per-resident amounts are integer tiyn
-    (rounded down); None where the population is unknown.
+    ``districts`` carry ``kato`` and ``population``. Per-resident amounts are integer tiyn,
+    rounded half up as on the district page (``core.money.per_resident``); None where the
+    population is unknown.
     """
     figures = []
     for district in districts:
         entry = sums.get(district["kato"], {"allocated_tiyn": 0, "paid_tiyn": 0, "funded": 0})
-        population = district.get("population") or 0
         figures.append({**district, **entry,
-                        "allocated_per_resident_tiyn": entry["allocated_tiyn"] // population if population else None})
+                        "allocated_per_resident_tiyn": per_resident(entry["allocated_tiyn"], district.get("population"))})
     return figures
 
 

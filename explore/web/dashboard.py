@@ -15,6 +15,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, make_response, render_template, request
 from flask_babel import gettext as _
 
+from core.money import whole_tenge
 from core.web import database
 from core.web.cache import app_cache
 from core.web.i18n import FACILITY_TYPE_LABELS, FUNDING_LABELS, WORK_TYPE_LABELS, label_of, language, money, percent
@@ -55,16 +56,12 @@ def signed_percent(value: float | None) -> str:
     return ("+" if value > 0 else "") + percent(value)
 
 
-def _tenge(tiyn: int | None) -> int:
-    """Whole tenge for a bar (display only; the tables keep the exact figures)."""
-    return (int(tiyn or 0) + 50) // 100
-
 
 def bar_chart(labels: list[str], rows: list[dict], series: list[tuple[str, str, str]],
               horizontal: bool) -> dict:
     """Chart data for static/js/charts.js; ``series`` are (row field in tiyn, label, colour)."""
     data = [{"key": key, "label": label, "colour": colour,
-             "values": [_tenge(row[key]) for row in rows], "texts": [money(row[key]) for row in rows]}
+             "values": [whole_tenge(row[key]) for row in rows], "texts": [money(row[key]) for row in rows]}
             for key, label, colour in series]
     scale, axis = axis_scale(max((v for s in data for v in s["values"]), default=0))
     return {"labels": labels, "axis": axis, "scale": scale, "series": data, "horizontal": horizontal}

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from shapely.geometry import mapping
 
+from core.money import whole_tenge
 from core.vocabulary import LINE_KEY
 from core.web.i18n import FUNDING_LABELS, STATUS_LABELS, WORK_TYPE_LABELS, label_of, localized, money, percent
 from explore.web.map_page import static_url
@@ -44,10 +45,6 @@ def facility_map(facility: dict) -> dict[str, str]:
     return map_parts(fmap)
 
 
-def _tenge(tiyn: int | None) -> int:
-    """Whole tenge for a chart bar (display only; the figures in the tables stay exact)."""
-    return (int(tiyn or 0) + 50) // 100
-
 
 def axis_scale(largest_tenge: int) -> tuple[int, str]:
     """The unit of a chart's value axis: plain, thousand, million or billion tenge.
@@ -68,7 +65,7 @@ def money_chart(year_rows: list[dict]) -> dict:
     tooltips); the axis shows values divided by ``scale``, in the unit named by ``axis``.
     """
     series = [{"key": key, "label": label, "colour": CHART_COLOURS[key],
-               "values": [_tenge(row[f"{key}_tiyn"]) for row in year_rows],
+               "values": [whole_tenge(row[f"{key}_tiyn"]) for row in year_rows],
                "texts": [money(row[f"{key}_tiyn"]) for row in year_rows]}
               for key, label in (("allocated", _("Allocated")), ("paid", _("Paid")))]
     scale, axis = axis_scale(max((v for s in series for v in s["values"]), default=0))

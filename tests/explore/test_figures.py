@@ -1,6 +1,6 @@
 """Sums by year, money per resident and execution rate."""
 
-from explore.figures import execution_rate, per_resident, totals_by_year, with_ratios
+from explore.figures import execution_rate, totals_by_year, with_ratios
 
 
 def test_totals_by_year_sum_exactly_and_order_by_year():
@@ -16,15 +16,6 @@ def test_totals_by_year_sum_exactly_and_order_by_year():
          "paid_tiyn": 6_000_000_000},  # no contracted amount given in 2025: unknown, not 0
     ]
     assert totals_by_year([]) == []
-
-
-def test_per_resident_rounds_half_up_in_tiyn():
-    assert per_resident(1000, 3) == 333
-    assert per_resident(1001, 2) == 501  # 500.5 -> 501
-    assert per_resident(999, 2) == 500  # 499.5 -> 500
-    assert per_resident(12_500_000_050, 250_000) == 50_000
-    assert per_resident(0, 10) == 0
-    assert per_resident(100, None) is None and per_resident(100, 0) is None and per_resident(None, 5) is None
 
 
 def test_execution_rate_is_paid_over_allocated_in_percent():
