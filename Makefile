@@ -3,7 +3,8 @@
 #   make install        Python venv (.venv) + npm assets (static/vendor) + compiled translations
 #   make run            install, migrate the database, load the demo data (and, the first
 #                       time, print a demo admin's password), serve on 127.0.0.1:5000
-#   make test           install the test extras and Debian's chromium, then run pytest
+#   make test           install the test extras and Debian's chromium, check the import
+#                       contracts (lint-imports), then run pytest
 #                       (extra pytest arguments: make test PYTEST_ARGS='-k map -x')
 #   make translations   re-extract messages and update the .po catalogues
 #   make bench          national-scale benchmarks (not tests; about 6 minutes), rewrites
@@ -91,7 +92,9 @@ $(TEST_STAMP): pyproject.toml $(VENV_STAMP)
 browser:
 	bash scripts/install-browser.sh
 
+# The import contracts first (pyproject.toml, docs/architecture.md), then the suite.
 test: install-test
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## ---------------------------------------------------------------- benchmarks

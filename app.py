@@ -27,7 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     load_geography_or_stop(app)
     warn_if_assets_missing(app)
     database.init_app(app)
-    shared_responses.init_app(app)  # repeated map data answered before Flask's machinery
+    shared_responses.init_app(app, i18n.language_of_environ(app))  # repeated map data answered before Flask's machinery
     i18n.init_app(app)
     Compress(app)
     register_context(app)

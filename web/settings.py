@@ -37,6 +37,9 @@ CORE_SETTINGS: tuple[Setting, ...] = (
             "outside the app; unreachable tiles leave the same plain background."),
     Setting("TILES_ATTRIBUTION", "© OpenStreetMap contributors", "Attribution of the tiles."),
     Setting("MAX_CONTENT_LENGTH", 50 * 1024 * 1024, "Largest request body in bytes (uploads)."),
+    Setting("SHARED_RESPONSES", True, "Replay the map's facility data, identical for everybody of "
+            "one data version, filter and language, in front of Flask (core.web.shared_responses). "
+            "Off: every request goes through the view (and its own caches)."),
     Setting("COMPRESS_ALGORITHM", "gzip", "How pages, JSON and static files are compressed "
             "(Flask-Compress); the map's facility data is always served gzip-compressed."),
     Setting("COMPRESS_STREAMS", False, "Also compress streamed responses such as static files. "

@@ -1,4 +1,4 @@
-"""Small per-process caches for read models and built map parts.
+"""Small per-process caches for read models and built map parts (cachetools' LRU).
 
 Every key starts with the data version it was built from, so a publication or a rollback
 makes the next request build afresh: nothing cached is ever stale, old entries simply age out.
@@ -7,46 +7,42 @@ makes the next request build afresh: nothing cached is ever stale, old entries s
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
+import cachetools
 from flask import current_app
 
 T = TypeVar("T")
+_MISSING = object()
 
 
 class LruCache:
-    """A thread-safe least-recently-used cache (the dev server and gunicorn threads share it)."""
+    """A cachetools ``LRUCache`` shared by the server's threads, with a lock around it
+    (cachetools' caches are not thread-safe by themselves)."""
 
     def __init__(self, size: int):
         self.size = size
-        self._items: OrderedDict[Hashable, object] = OrderedDict()
+        self._items: cachetools.LRUCache = cachetools.LRUCache(maxsize=size)
         self._lock = threading.Lock()
 
     def get_or_build(self, key: Hashable, build: Callable[[], T]) -> T:
         with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]  # type: ignore[return-value]
+            found = self._items.get(key, _MISSING)
+        if found is not _MISSING:
+            return found  # type: ignore[return-value]
         value = build()  # outside the lock: a slow build must not hold up cached answers
         self.put(key, value)
         return value
 
     def get(self, key: Hashable):
-        """The value kept for ``key``, or None."""
+        """The value kept for ``key`` (now the most recently used), or None."""
         with self._lock:
-            if key not in self._items:
-                return None
-            self._items.move_to_end(key)
-            return self._items[key]
+            return self._items.get(key)
 
     def put(self, key: Hashable, value: object) -> None:
         with self._lock:
             self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
 
     def __len__(self) -> int:
         return len(self._items)

@@ -39,12 +39,29 @@ FUNDING_LABELS = {
 }
 
 
-def select_locale() -> str:
-    languages = current_app.config["LANGUAGES"]
-    chosen = session.get("lang")
+def choose_language(chosen: str | None, accept_languages, config) -> str:
+    """The one rule: the language picked in the switch, else the browser's best offered one,
+    else the default."""
+    languages = config["LANGUAGES"]
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return accept_languages.best_match(languages) or config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_locale() -> str:
+    return choose_language(session.get("lang"), request.accept_languages, current_app.config)
+
+
+def language_of_environ(app: Flask):
+    """``choose_language`` for a bare WSGI request, before Flask has one (shared responses)."""
+    def language_of(environ: dict) -> str:
+        bare = app.request_class(environ)
+        chosen = None
+        if app.config["SESSION_COOKIE_NAME"] in bare.cookies:
+            opened = app.session_interface.open_session(app, bare)
+            chosen = opened.get("lang") if opened is not None else None
+        return choose_language(chosen, bare.accept_languages, app.config)
+    return language_of
 
 
 def init_app(app: Flask) -> None:

@@ -10,8 +10,11 @@ next GET of the same path, query and gzip choice while the published version is 
 or answers 304 when the client already has its ETag. The answer itself is made in one place:
 the view, on the first request.
 
-An answer is kept under the version its view answered for, so after a publication the next
-request is answered afresh. Never kept: answers that set a cookie, answers that are not 200.
+An answer is kept under the version its view answered for and the language the request asks
+for (``language_of``: the same choice the app makes, from the session's language or the
+browser's Accept-Language), so after a publication the next request is answered afresh and
+nobody is ever answered in another person's language. ``SHARED_RESPONSES = False`` turns the
+whole middleware off. Never kept: answers that set a cookie, answers that are not 200.
 Requests for paths no view has shared pass straight on, without a question to the database.
 """
 
@@ -43,13 +46,17 @@ class SharedAnswer:
     etag: str | None
 
 
-def init_app(app: Flask, size: int = 32) -> None:
-    """Put the middleware in front of ``app``; its answers live among the app's caches."""
+def init_app(app: Flask, language_of: Callable[[dict], str], size: int = 32) -> None:
+    """Put the middleware in front of ``app`` (unless ``SHARED_RESPONSES`` is off); its answers
+    live among the app's caches. ``language_of(environ)`` names the language of a request."""
+    if not app.config.get("SHARED_RESPONSES", True):
+        return
+
     def answers() -> LruCache:
         caches = app.extensions.setdefault("caches", {})
         return caches.get("shared_responses") or caches.setdefault("shared_responses", LruCache(size))
 
-    app.wsgi_app = SharedResponses(app.wsgi_app, app.extensions["latest_version"].latest, answers)
+    app.wsgi_app = SharedResponses(app.wsgi_app, app.extensions["latest_version"].latest, answers, language_of)
 
 
 class SharedResponses:
@@ -57,8 +64,9 @@ class SharedResponses:
     published version (``versions.LatestVersionWatch.latest``), ``answers()`` the cache."""
 
     def __init__(self, wsgi_app: Callable, latest_version: Callable[[], dict | None],
-                 answers: Callable[[], LruCache]):
+                 answers: Callable[[], LruCache], language_of: Callable[[dict], str] = lambda environ: ""):
         self.wsgi_app = wsgi_app
+        self.language_of = language_of
         self.latest_version = latest_version
         self.answers = answers
         self.shared_paths: set[str] = set()  # paths whose views opted in: other requests pass straight on
@@ -71,10 +79,9 @@ class SharedResponses:
                 return self._replay(answer, environ, start_response)
         return self._answer_and_keep(environ, start_response)
 
-    @staticmethod
-    def _key(environ: dict, version_id: int | None) -> tuple:
+    def _key(self, environ: dict, version_id: int | None) -> tuple:
         return (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
-                "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""), version_id)
+                "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""), self.language_of(environ), version_id)
 
     def _replay(self, answer: SharedAnswer, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if answer.etag and not is_resource_modified(environ, etag=answer.etag):

@@ -17,11 +17,10 @@ from flask_babel import gettext as _
 
 from feedback.rules import format_tracking_code
 from feedback.store import StatusChange
+from feedback.web.labels import status_label
 
 
 def status_change_message(change: StatusChange, link: str, sender: str) -> EmailMessage:
-    from feedback.web.submit import status_label  # labels live with the feedback pages
-
     with force_locale(change.language):
         code = format_tracking_code(change.tracking_code)
         status = status_label(change.status)

@@ -19,7 +19,8 @@ from core.db import write_transaction
 from core.web import database
 from feedback import store as fb
 from feedback.rules import TRANSITIONS, FeedbackProblem, allowed_moderation
-from feedback.web.submit import STATUS_LABELS, notify, now, photo_response, problem_text, today
+from feedback.web.labels import STATUS_LABELS
+from feedback.web.submit import notify, now, photo_response, problem_text, today
 
 bp = Blueprint("moderation", __name__, url_prefix="/admin/feedback")
 bp.context_processor(workspace_context)

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from core import versions as published
 from core.db import write_transaction
@@ -33,19 +32,12 @@ from feedback.rules import (
 )
 from feedback.settings import deadline_policy
 from feedback.web import mail
+from feedback.web.labels import TEMPLATE_HELPERS
 
 bp = Blueprint("feedback", __name__)
 
 FIELDS = ("kind", "text", "rating", "author_name", "contact", "budget_line_id")
 HONEYPOT = "website"  # hidden from people; bots fill every field
-
-KIND_LABELS = {"complaint": _l("Complaint"), "question": _l("Question"), "suggestion": _l("Suggestion"),
-               "praise": _l("Praise")}
-STATUS_LABELS = {"received": _l("Received"), "in_review": _l("In review"), "answered": _l("Answered"),
-                 "resolved": _l("Resolved"), "rejected": _l("Rejected")}
-MODERATION_LABELS = {"pending": _l("Waiting for moderation"), "published": _l("Published"),
-                     "hidden": _l("Hidden"), "spam": _l("Marked as spam")}
-
 
 @dataclass
 class FormState:
@@ -197,35 +189,6 @@ def photo_response(found, private: bool = False) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'"
     return response
-
-
-def kind_label(kind: str) -> str:
-    return str(KIND_LABELS.get(kind, kind))
-
-
-def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
-
-
-def moderation_label(state: str) -> str:
-    return str(MODERATION_LABELS.get(state, state))
-
-
-def event_label(event: dict) -> str:
-    """A line of the public history: what happened (never the moderator's private notes)."""
-    if event["event"] == "submitted":
-        return _("Received")
-    if event["event"] == "redaction":
-        return _("Redacted")
-    if event["event"] == "moderation":
-        return {"published": _("Published on the facility page"), "hidden": _("Hidden from the public"),
-                "spam": _("Marked as spam")}.get(event["to_value"], event["to_value"])
-    return status_label(event["to_value"])
-
-
-TEMPLATE_HELPERS = {"kind_label": kind_label, "feedback_status_label": status_label,
-                    "moderation_label": moderation_label, "event_label": event_label,
-                    "format_tracking_code": format_tracking_code}
 
 
 def notify(change: fb.StatusChange) -> None:

@@ -8,6 +8,7 @@ import json
 import pytest
 from flask import Flask, make_response, request
 
+from app import create_app
 from core.web.cache import LruCache
 from core.web.shared_responses import SharedResponses, share_until_new_version
 from explore.web import map_page
@@ -121,3 +122,26 @@ def test_only_gets_are_replayed():
     client.post("/shared")
     client.post("/shared")
     assert len(runs) == 3
+
+
+def test_each_language_gets_its_own_kept_answer(client, publish_csv, views_run):
+    """A kept answer is never replayed to somebody asking in another language."""
+    publish_csv(budget_csv(*GOOD_ROWS))
+    for language in ("kk", "ru", "kk", "ru", "en"):
+        assert client.get("/map/facilities.json", headers={"Accept-Language": language}).status_code == 200
+    assert len(views_run) == 3  # kk, ru and en once each
+
+
+def test_the_language_chosen_in_the_switch_counts_too(client, publish_csv, views_run):
+    publish_csv(budget_csv(*GOOD_ROWS))
+    client.get("/map/facilities.json", headers={"Accept-Language": "kk"})
+    client.get("/language/ru")  # the session now says ru, whatever the browser asks
+    client.get("/map/facilities.json", headers={"Accept-Language": "kk"})
+    assert len(views_run) == 2
+
+
+def test_shared_responses_can_be_turned_off(tmp_path, geography):
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'off.sqlite3'}",
+                      "SECRET_KEY": "test", "TILES_URL": "", "SHARED_RESPONSES": False})
+    assert not isinstance(app.wsgi_app, SharedResponses)
+    app.extensions["engine"].dispose()

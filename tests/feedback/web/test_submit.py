@@ -353,7 +353,7 @@ def test_status_change_sends_an_email_in_the_residents_language(app, client, eng
     with app.test_request_context():
         from flask_babel import force_locale, gettext
 
-        from feedback.web.submit import status_label
+        from feedback.web.labels import status_label
         with force_locale("ru"):
             expected = gettext("Your feedback %(code)s: %(status)s", code=code, status=status_label("answered"))
     assert message["Subject"] == expected and "Answered" not in expected  # in Russian, as the resident wrote
