@@ -73,12 +73,16 @@ def create(engine: sa.Engine, content: bytes, file_name: str, district_shapes, *
     result = uploads.import_budget_file(engine, content, file_name, district_shapes, actor=actor,
                                         dry_run=True)
     validated = result.validated
-    with write_transaction(engine) as connection:
+    # The preview reads a consistent snapshot without holding SQLite's write lock: residents'
+    # feedback goes on being written meanwhile. Publishing later refuses if a version was
+    # published after ``base`` (``publish``), so a preview is never applied to other data.
+    with engine.connect() as connection, connection.begin():
         base = versions.latest_version_id(connection)
         summary = (preview.preview_upload(connection, validated, base).summary()
                    if validated.ok else None)
-        report = {"problems": [problem_summary(p) for p in validated.problems[:PROBLEM_LIMIT]],
-                  "preview": summary}
+    report = {"problems": [problem_summary(p) for p in validated.problems[:PROBLEM_LIMIT]],
+              "preview": summary}
+    with write_transaction(engine) as connection:  # the lock only to write the upload
         now = audit.utc_now()
         upload_id = connection.execute(pending_uploads.insert().values(
             file_name=file_name, sha256=result.sha256, size=len(content), content=content,

@@ -176,3 +176,26 @@ def test_report_csv_has_a_bom_and_neutralises_formulas():
     assert body.startswith(b"\xef\xbb\xbf")
     text = body.decode("utf-8-sig")
     assert "'=HYPERLINK" in text and ",=" not in text
+
+
+def test_the_preview_is_computed_without_holding_the_write_lock(engine, geography, publish_csv, monkeypatch):
+    """While an upload's preview is built, another writer (a resident's feedback) is not blocked."""
+    publish_csv(budget_csv(*GOOD_ROWS))
+    real, wrote = preview.preview_upload, []
+
+    def preview_while_somebody_writes(connection, validated, base):
+        other = engine.raw_connection()
+        try:
+            other.execute("PRAGMA busy_timeout=0")  # fail at once instead of waiting for a lock
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            wrote.append(True)
+        finally:
+            other.close()
+        return real(connection, validated, base)
+
+    monkeypatch.setattr(preview, "preview_upload", preview_while_somebody_writes)
+    upload_id = pending(engine, geography, budget_csv(*GOOD_ROWS[:1]))
+    assert wrote == [True]
+    with engine.connect() as connection:
+        assert pending_uploads.get(connection, upload_id)["report"]["preview"] is not None
