@@ -112,7 +112,6 @@ class LoginResult:
     status: LoginStatus
     user: User | None = None
     locked_until: str | None = None  # set when LOCKED
-    just_locked: bool = False  # this attempt caused the lock
 
     @property
     def ok(self) -> bool:
@@ -351,7 +350,7 @@ def authenticate(connection: sa.Connection, login: str, password: str, *,
             audit.record(connection, row.login, "lockout", "user", row.id,
                          {"login": row.login, "locked_until": locked_until,
                           "failed_attempts": failures, "client": client}, at=format_time(now))
-            return LoginResult(LoginStatus.LOCKED, locked_until=locked_until, just_locked=True)
+            return LoginResult(LoginStatus.LOCKED, locked_until=locked_until)
         connection.execute(users.update().where(users.c.id == row.id).values(
             failed_login_count=failures, locked_until=None))
         failed("wrong_password", row.id, attempt=failures)

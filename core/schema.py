@@ -164,7 +164,6 @@ user_roles = sa.Table(
 # a cancelled upload keeps its row (status ``cancelled``), nothing is deleted. ``base_version_id``
 # is the published version the preview was computed against; ``report`` holds the problem and
 # preview summaries (capped lists and full counts) so the pages need not validate again.
-UPLOAD_STATUSES = ("pending", "published", "cancelled")
 
 pending_uploads = sa.Table(
     "pending_uploads", metadata,

@@ -1,6 +1,6 @@
 """What a resident or journalist filters facilities by, and the figures that follow the filters.
 
-One filter serves the map, its data endpoints, the table view and (later) the API, so a link
+One filter serves the map, its data endpoints, the table view, the dashboard and the API, so a link
 copied from any of them means the same selection. Facility filters (type, district, text)
 choose facilities; line filters (work type, status, funding source) choose the budget lines
 of the selected year that are summed. With a line filter set, only facilities with a matching

@@ -178,14 +178,6 @@ def published_items(connection: sa.Connection, facility_id: str | None = None, *
     return [_without_moderation(dict(row)) for row in connection.execute(query).mappings()]
 
 
-def published_count(connection: sa.Connection, facility_id: str | None = None) -> int:
-    query = (sa.select(sa.func.count()).select_from(feedback.join(facilities, facilities.c.id == feedback.c.facility_pk))
-             .where(feedback.c.moderation == "published"))
-    if facility_id is not None:
-        query = query.where(facilities.c.facility_id == facility_id)
-    return connection.execute(query).scalar()
-
-
 def _without_moderation(item: dict) -> dict:
     """A published item needs no moderation fields (and its tracking code stays the resident's)."""
     for key in ("moderation", "moderation_reason", "tracking_code"):

@@ -21,11 +21,6 @@ def points_from_latlon(lat, lon, index=None) -> gpd.GeoSeries:
     return gpd.GeoSeries(gpd.points_from_xy(lon, lat), index=index, crs=WGS84)
 
 
-def latlon_of(point) -> tuple[float, float]:
-    """(lat, lon) of a shapely point, as Leaflet wants it."""
-    return (point.y, point.x)
-
-
 def leaflet_bounds(geometry) -> list[list[float]]:
     """[[south, west], [north, east]] of a geometry, for Leaflet's fitBounds."""
     minx, miny, maxx, maxy = geometry.bounds

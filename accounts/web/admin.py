@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -45,13 +45,14 @@ class AdminArea:
     roles: frozenset[str]
 
 
-# Add new sections (upload, history, moderation) here; the dashboard lists them by role.
-AREAS: list[AdminArea] = [
+# The accounts' own sections; each feature lists its own and create_app registers them all
+# (``register_areas``), so nothing is added to a list at import time.
+AREAS = (
     AdminArea("admin.users", _l("Accounts"),
               _l("Add officials' accounts, give them roles, disable or unlock them."), frozenset({"admin"})),
     AdminArea("admin.audit_log", _l("Audit log"),
               _l("Who did what and when: logins, publications, account changes."), frozenset({"admin"})),
-]
+)
 
 
 class RoleCheckboxes(SelectMultipleField):
@@ -89,8 +90,14 @@ ERROR_FIELDS = {"login_required": "login", "login_too_long": "login", "login_cha
                 "unknown_role": "roles"}
 
 
+def register_areas(app, *areas: AdminArea) -> None:
+    """The sections the /admin dashboard offers, in order (each shown to the roles it names)."""
+    app.extensions["admin_areas"] = (*AREAS, *areas)
+
+
 def areas_for(user) -> list[AdminArea]:
-    return [area for area in AREAS if user.is_authenticated and user.has_role(*area.roles)]
+    return [area for area in current_app.extensions["admin_areas"]
+            if user.is_authenticated and user.has_role(*area.roles)]
 
 
 @bp.context_processor

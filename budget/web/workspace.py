@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from accounts.web.admin import AREAS, AdminArea, workspace_context
+from accounts.web.admin import AdminArea, workspace_context
 from accounts.web.auth import current_actor, roles_required
 from budget import pending as pending_uploads
 from budget import preview
@@ -29,12 +29,13 @@ bp = Blueprint("workspace", __name__, url_prefix="/admin")
 bp.context_processor(workspace_context)  # the workspace menu, as on the other /admin pages
 
 EDITOR = "editor"
-AREAS.extend([
+# The workspace's sections on the /admin dashboard (registered by create_app).
+AREAS = (
     AdminArea("workspace.upload", _l("Upload budget data"),
               _l("Check a CSV or XLSX budget file, see what it changes, publish it."), frozenset({EDITOR})),
     AdminArea("workspace.versions", _l("Versions"),
               _l("Every publication with its changes; roll back to an earlier version."), frozenset({EDITOR})),
-])
+)
 
 
 class UploadForm(FlaskForm):

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from accounts.web.admin import AREAS, AdminArea, workspace_context
+from accounts.web.admin import AdminArea, workspace_context
 from accounts.web.auth import current_actor, roles_required
 from core.db import write_transaction
 from core.web import database
@@ -26,9 +26,10 @@ bp = Blueprint("moderation", __name__, url_prefix="/admin/feedback")
 bp.context_processor(workspace_context)
 
 MODERATOR = "moderator"
-AREAS.append(AdminArea("moderation.queue", _l("Residents' feedback"),
-                       _l("Publish, hide or redact feedback and answer it before its deadline."),
-                       frozenset({MODERATOR})))
+# The queue's section on the /admin dashboard (registered by create_app).
+AREAS = (AdminArea("moderation.queue", _l("Residents' feedback"),
+                   _l("Publish, hide or redact feedback and answer it before its deadline."),
+                   frozenset({MODERATOR})),)
 QUEUE_LABELS = {"open": _l("Waiting for a response"), "pending": _l("Waiting for moderation"),
                 "closed": _l("Answered, resolved or rejected"), "hidden": _l("Hidden and spam"),
                 "all": _l("All")}

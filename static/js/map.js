@@ -12,7 +12,7 @@
 (function () {
   "use strict";
 
-  // Marker styles per cue (see map_builder.district_map.CUES); colour comes from the type.
+  // Marker styles per cue (see explore.map_views.CUES); colour comes from the type.
   var CUE_STYLES = {
     none: {radius: 6, weight: 2.5, fillOpacity: 0.25, hollow: true},
     planned: {radius: 7, weight: 1.5, fillOpacity: 0.5, color: "#ffffff"},
