@@ -1,15 +1,16 @@
-"""Open data: the public tables, their schemas, CSV bytes and a version's data package.
-
-Pure functions, no Flask and no SQL: read-model rows (``explore.queries``) in, dicts and bytes out.
-The API (``opendata.web.api``) serves these tables as JSON, CSV and GeoJSON and describes them in its
-OpenAPI document; the data package describes them as Frictionless Table Schemas. Both schemas
-are generated from the one list of fields below, so they cannot disagree.
+"""Open data: the public tables, field by field, and the district rows they describe.
 
 Privacy by whitelist: each table names its public fields, and everything that leaves the app
 as open data goes through ``Table.public`` (or ``Table.csv``), which keeps only those. A column
 added to the database is not published until it is listed here; no ``SELECT *`` can leak a
 resident's contact details. Officials' logins (``versions.created_by``) are not published
 either: the publisher is the akimat, and the audit log keeps who did what.
+
+Pure, no Flask and no SQL: read-model rows (``explore.queries``) in, dicts out. The API
+(``opendata.web``) serves these tables as JSON, CSV and GeoJSON and describes them in its OpenAPI
+document; the data package (``opendata.package``) describes them as Frictionless Table Schemas.
+Both schemas are generated from the one list of fields below (``opendata.schema``), so they
+cannot disagree.
 
 Money is integer tiyn (1 KZT = 100 tiyn) everywhere, in fields named ``*_tiyn``: exact, and the
 same number in JSON, CSV and the data package. CSV comes from ``core.csv_export`` (UTF-8 with
@@ -21,156 +22,16 @@ API endpoint that serves it then gets its JSON Schema, CSV and OpenAPI entry fro
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from core.csv_export import excel_csv
 from core.vocabulary import FACILITY_TYPES, FUNDING_SOURCES, STATUSES, WORK_TYPES
 from explore.figures import with_ratios
+from opendata.schema import ARRAY, BOOLEAN, DATE, DATETIME, INTEGER, KATO_PATTERN, NUMBER, STRING, YEAR, Field, Table
 from risk.rules import OUTCOMES as RISK_OUTCOMES
 from risk.rules import RULES as RISK_RULES
 
-STRING, INTEGER, NUMBER, BOOLEAN, DATE, DATETIME, YEAR, ARRAY = (
-    "string", "integer", "number", "boolean", "date", "datetime", "year", "array")
-
-# Table Schema type -> JSON Schema (OpenAPI 3.1) of a non-empty value.
-JSON_TYPES = {
-    STRING: {"type": "string"}, INTEGER: {"type": "integer"}, NUMBER: {"type": "number"},
-    BOOLEAN: {"type": "boolean"}, DATE: {"type": "string", "format": "date"},
-    DATETIME: {"type": "string", "format": "date-time"}, YEAR: {"type": "integer"},
-}
-KATO_PATTERN = "^[0-9]{9}$"
 TIYN = "integer tiyn (1 KZT = 100 tiyn; divide by 100 for tenge)"
-
-
-@dataclass(frozen=True)
-class Field:
-    """One public column: its name, Table Schema type, meaning and constraints."""
-
-    name: str
-    type: str
-    description: str
-    required: bool = False  # never empty
-    enum: tuple[str, ...] = ()
-    pattern: str | None = None
-    items: str | None = None  # an array's item type
-    source: str | None = None  # the read model's key, when it differs from ``name``
-
-    def value(self, row: Mapping):
-        """The field's value in a read-model row, as JSON has it (None when empty)."""
-        raw = row.get(self.source or self.name)
-        if raw is None or raw == "":
-            return None
-        if self.type in (INTEGER, YEAR):
-            return int(raw)
-        if self.type == NUMBER:
-            return float(raw)
-        if self.type == BOOLEAN:
-            return bool(raw)
-        if self.type == ARRAY:  # stored as "2022,2023" (versions.fiscal_years)
-            parts = raw.split(",") if isinstance(raw, str) else raw
-            return [int(p) if self.items in (INTEGER, YEAR) else p for p in parts if p != ""]
-        return str(raw)
-
-    def cell(self, row: Mapping):
-        """The field's CSV cell (an array as comma-separated values)."""
-        value = self.value(row)
-        return ",".join(map(str, value)) if isinstance(value, list) else value
-
-    def json_schema(self) -> dict:
-        if self.type == ARRAY:
-            schema = {"type": "array", "items": dict(JSON_TYPES[self.items or STRING])}
-        else:
-            schema = dict(JSON_TYPES[self.type])
-        if self.enum:
-            schema["enum"] = list(self.enum)
-        if self.pattern:
-            schema["pattern"] = self.pattern
-        if not self.required:
-            schema["type"] = [schema["type"], "null"]
-            if self.enum:
-                schema["enum"].append(None)
-        return {**schema, "description": self.description}
-
-    def table_schema(self) -> dict:
-        """The field in a Frictionless Table Schema (an array is written as text in CSV)."""
-        spec: dict = {"name": self.name, "type": STRING if self.type == ARRAY else self.type,
-                      "description": self.description}
-        constraints = {key: value for key, value in (("required", self.required), ("enum", list(self.enum)),
-                                                     ("pattern", self.pattern)) if value}
-        if constraints:
-            spec["constraints"] = constraints
-        return spec
-
-
-@dataclass(frozen=True)
-class Table:
-    """A public table: its fields, keys, and optionally a list of child rows (``nested``)."""
-
-    name: str
-    title: str
-    description: str
-    fields: tuple[Field, ...]
-    primary_key: tuple[str, ...] = ()
-    foreign_keys: tuple[tuple[str, str, str], ...] = ()  # (field, other table, its field)
-    nested: tuple[str, Table] | None = None
-
-    @property
-    def field_names(self) -> list[str]:
-        return [f.name for f in self.fields]
-
-    def public(self, row: Mapping) -> dict:
-        """The row's public fields only (and its children's), as JSON has them."""
-        values = {f.name: f.value(row) for f in self.fields}
-        if self.nested:
-            key, child = self.nested
-            values[key] = [child.public(c) for c in row.get(key) or ()]
-        return values
-
-    def json_schema(self) -> dict:
-        """JSON Schema of one public row: every field present (maybe null), nothing else."""
-        properties = {f.name: f.json_schema() for f in self.fields}
-        if self.nested:
-            key, child = self.nested
-            properties[key] = {"type": "array", "items": child.json_schema(), "description": child.title}
-        return {"type": "object", "title": self.title, "description": self.description,
-                "required": list(properties), "properties": properties, "additionalProperties": False}
-
-    def flat(self, name: str | None = None, title: str | None = None, description: str | None = None,
-             primary_key: tuple[str, ...] = (), foreign_keys: tuple[tuple[str, str, str], ...] = ()) -> Table:
-        """The table with its children's fields as columns: one row per child (for CSV)."""
-        if not self.nested:
-            return self
-        child = self.nested[1]
-        own = set(self.field_names)
-        return Table(name or self.name, title or self.title, description or self.description,
-                     self.fields + tuple(f for f in child.fields if f.name not in own),
-                     primary_key, foreign_keys)
-
-    def flat_rows(self, rows: Iterable[Mapping]) -> list[dict]:
-        """Read-model rows with children as one row per child (a row without children drops)."""
-        if not self.nested:
-            return list(rows)
-        key = self.nested[0]
-        return [{**row, **child} for row in rows for child in row.get(key) or ()]
-
-    def csv(self, rows: Iterable[Mapping]) -> bytes:
-        """Read-model rows as CSV for Excel, with the field names as header (children flattened)."""
-        flat = self.flat()
-        return excel_csv(flat.field_names, ([f.cell(row) for f in flat.fields] for row in self.flat_rows(rows)))
-
-    def table_schema(self) -> dict:
-        """The Frictionless Table Schema of the table's CSV."""
-        flat = self.flat()
-        schema: dict = {"fields": [f.table_schema() for f in flat.fields], "missingValues": [""]}
-        if flat.primary_key:
-            schema["primaryKey"] = list(flat.primary_key)
-        if flat.foreign_keys:
-            schema["foreignKeys"] = [{"fields": [mine], "reference": {"resource": other, "fields": [theirs]}}
-                                     for mine, other, theirs in flat.foreign_keys]
-        return schema
 
 
 def _names() -> tuple[Field, ...]:
@@ -361,9 +222,6 @@ RISK_FLAGS = Table(
               required=True, source="figures_json"),
     ))
 
-PACKAGE_TABLES = (FACILITIES, BUDGET_LINES, DISTRICTS, DISTRICT_TOTALS)
-
-
 def districts_with_years(districts: Iterable[Mapping], year_totals: Mapping[int, list[dict]]) -> list[dict]:
     """Every district, each with its totals for every year (oldest first), as the API lists them.
 
@@ -384,48 +242,3 @@ def district_year(district: Mapping, year: int) -> dict | None:
         if entry["fiscal_year"] == year:
             return {**district, **entry}
     return None
-
-
-PACKAGE_DESCRIPTION = (
-    "Budget money for schools, kindergartens, clinics, hospitals and other social facilities of "
-    "Turkestan region, Kazakhstan, as published on the Open Budget Map. Money is in integer tiyn "
-    "(1 KZT = 100 tiyn). CSV files are UTF-8 with a byte-order mark; a text cell that begins with "
-    "=, +, -, @, a tab or a carriage return carries a leading apostrophe so that spreadsheets do "
-    "not run it as a formula. District boundaries and settlements: (c) OpenStreetMap contributors, "
-    "ODbL 1.0; population: Bureau of National Statistics of the Republic of Kazakhstan.")
-DEMO_NOTE = (" This version contains the generated demo data set: the facilities are at real "
-             "settlements, but the money is invented.")
-
-
-def data_package(version: Mapping, *, facilities: list[dict], lines: list[dict], districts: list[dict],
-                 demo: bool, homepage: str | None = None) -> dict[str, bytes]:
-    """The files of a version's Frictionless data package: ``datapackage.json`` and ``data/*.csv``.
-
-    ``facilities`` and ``lines`` are the version's (``queries.version_facilities`` and
-    ``queries.version_lines``), ``districts`` come from ``districts_with_years``.
-    """
-    bodies = {FACILITIES.name: FACILITIES.csv(facilities), BUDGET_LINES.name: BUDGET_LINES.csv(lines),
-              DISTRICTS.name: DISTRICTS.csv(districts),
-              DISTRICT_TOTALS.name: DISTRICT_TOTALS.csv(DISTRICTS_WITH_YEARS.flat_rows(districts))}
-    resources = [{
-        "profile": "tabular-data-resource", "name": table.name, "title": table.title,
-        "description": table.description, "path": f"data/{table.name}.csv", "format": "csv",
-        "mediatype": "text/csv", "encoding": "utf-8", "bytes": len(bodies[table.name]),
-        "hash": "sha256:" + hashlib.sha256(bodies[table.name]).hexdigest(),
-        "schema": table.table_schema(),
-    } for table in PACKAGE_TABLES]
-    descriptor = {
-        "profile": "tabular-data-package",
-        "name": f"open-budget-map-turkestan-v{version['id']}",
-        "title": f"Open Budget Map of Turkestan region: budget data of version {version['id']}",
-        "description": PACKAGE_DESCRIPTION + (DEMO_NOTE if demo else ""),
-        "created": version["created_at"],
-        "keywords": ["budget", "Turkestan region", "Kazakhstan", "schools", "social facilities"],
-        "open_budget_map": {"version": VERSIONS.public(version), "demo_data": demo},
-        "resources": resources,
-    }
-    if homepage:
-        descriptor["homepage"] = homepage
-    files = {"datapackage.json": json.dumps(descriptor, ensure_ascii=False, indent=2).encode("utf-8")}
-    files.update({resource["path"]: bodies[resource["name"]] for resource in resources})
-    return files

@@ -9,8 +9,10 @@ import pytest
 
 from core import versions as published
 from explore import queries
+from opendata import package
 from opendata import tables as open_data
-from opendata.tables import BUDGET_LINES, DISTRICTS_WITH_YEARS, FACILITY_YEARS, VERSIONS, Field, Table
+from opendata.schema import Field, Table
+from opendata.tables import BUDGET_LINES, DISTRICTS_WITH_YEARS, FACILITY_YEARS, VERSIONS
 from tests.helpers import HEADER, budget_csv
 
 FULL_HEADER = HEADER + ";status;funding_source;amount_contracted;contractor_name"
@@ -125,7 +127,7 @@ def test_version_lines_and_facilities_are_those_the_version_published(engine, ve
 def package_of(engine, version_id: int, demo: bool = False) -> dict[str, bytes]:
     with engine.connect() as connection:
         years = published.fiscal_years(connection, version_id)
-        return open_data.data_package(
+        return package.data_package(
             published.version(connection, version_id), facilities=queries.version_facilities(connection, version_id),
             lines=queries.version_lines(connection, version_id),
             districts=open_data.districts_with_years(

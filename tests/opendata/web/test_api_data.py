@@ -1,122 +1,16 @@
-"""The open data API: every documented path against the OpenAPI document, real values, formats,
-pagination, ETags, errors as JSON, CORS, and the data package."""
+"""What the open data API publishes: facilities, districts, versions, the data package, feedback
+and risk flags, with real values in JSON, CSV and GeoJSON, and the table page's links to them."""
 
-import csv
 import io
 import json
-import re
 import zipfile
-from urllib.parse import quote
 
 import frictionless
 import pytest
-from openapi_core import Config, OpenAPI
-from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
-from openapi_core.validation.response.exceptions import InvalidData
 from shapely.geometry import shape
 
-from tests.helpers import HEADER, budget_csv
-
-FULL_HEADER = HEADER + ";status;funding_source;physical_progress_pct;amount_contracted;contractor_name"
-ROWS = (
-    "T1;№1 мектеп;Школа №1;school;43,297;68,2518;2025;capital_repair;125 000 000,50;60 000 000;in_progress;oblast;"
-    "40;118 400 000;ТОО «Құрылыс»",
-    "T1;№1 мектеп;Школа №1;school;43,297;68,2518;2024;current_repair;5 000 000;5 000 000;completed;district;100;;",
-    "S1;Балабақша;Детский сад;kindergarten;41,655447;69,15946;2025;equipment;12 000 000;;planned;republican;;;",
-    "F1;=1+2;-Школа;school;43,297;68,2518;2025;equipment;1 000;;suspended;oblast;;;@SUM(A1)",
-)
-TURKESTAN, SARYAGASH = "611000000", "615400000"
-
-
-@pytest.fixture()
-def published(publish_csv):
-    return publish_csv(budget_csv(*ROWS, header=FULL_HEADER), actor="akimat:aigul.editor")
-
-
-@pytest.fixture()
-def document(client):
-    return client.get("/api/openapi.json").json
-
-
-@pytest.fixture()
-def openapi(document):
-    """The document, checked as valid OpenAPI 3.1 by openapi-core, ready to validate answers."""
-    decoders = {"text/csv": lambda body, **_: body.decode("utf-8-sig"),
-                "application/geo+json": lambda body, **_: json.loads(body)}
-    return OpenAPI.from_dict(document, config=Config(extra_media_type_deserializers=decoders))
-
-
-def conforms(openapi, response, check_request: bool = True) -> None:
-    """The request and the response are what the OpenAPI document says (raises otherwise)."""
-    request = WerkzeugOpenAPIRequest(response.request)
-    if check_request:
-        openapi.validate_request(request)
-    openapi.validate_response(request, WerkzeugOpenAPIResponse(response))
-
-
-def read_csv(response) -> list[dict]:
-    assert response.data.startswith(b"\xef\xbb\xbf")
-    return list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
-
-
-# ---------------------------------------------------------------- conformance
-
-def test_every_documented_path_answers_as_documented(client, published, document, openapi):
-    """Covers endpoints added later too: each path of the document is called and checked."""
-    path_values = {"facility_id": "T1", "version_id": published}
-    assert {"/api/v1/facilities", "/api/v1/facilities.csv", "/api/v1/facilities.geojson",
-            "/api/v1/facilities/{facility_id}", "/api/v1/districts", "/api/v1/districts.csv",
-            "/api/v1/districts.geojson", "/api/v1/versions", "/api/v1/versions.csv",
-            "/api/v1/versions/{version_id}/datapackage.zip", "/api/openapi.json"} <= set(document["paths"])
-    for path, operations in document["paths"].items():
-        assert set(operations) == {"get"}, path  # read-only
-        missing = set(re.findall(r"\{(\w+)\}", path)) - set(path_values)
-        assert not missing, f"add a test value for {missing} of {path}"
-        url = re.sub(r"\{(\w+)\}", lambda m: quote(str(path_values[m.group(1)])), path)
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.data[:300])
-        assert response.headers["ETag"] and response.headers["Access-Control-Allow-Origin"] == "*"
-        conforms(openapi, response)
-
-
-def test_documented_paths_conform_with_an_empty_database_too(client, document, openapi):
-    for path in document["paths"]:
-        if "{" not in path:
-            response = client.get(path)
-            assert response.status_code == 200, path
-            conforms(openapi, response)
-    assert client.get("/api/v1/facilities").json["total"] == 0
-    districts = client.get("/api/v1/districts").json
-    assert districts["total"] == 17 and districts["items"][0]["years"] == []
-    assert districts["data_version"] is None
-
-
-@pytest.mark.parametrize("url, status", [
-    ("/api/v1/facilities?type=kindergarten&per_page=1", 200), ("/api/v1/facilities?year=2024&work=current_repair", 200),
-    ("/api/v1/facilities?q=%D1%88%D0%BA%D0%BE%D0%BB%D0%B0&page=2&per_page=1", 200),
-    ("/api/v1/facilities?risk=any", 200), ("/api/v1/districts?year=2024", 200), ("/api/v1/districts.geojson?year=2024", 200),
-    ("/api/v1/facilities?type=castle", 400), ("/api/v1/facilities?per_page=5000", 400),
-    ("/api/v1/districts.csv?year=1999", 400), ("/api/v1/facilities?page=9", 404),
-    ("/api/v1/facilities/NOPE", 404), ("/api/v1/versions/999/datapackage.zip", 404),
-])
-def test_answers_with_parameters_and_errors_conform(client, published, openapi, url, status):
-    response = client.get(url)
-    assert response.status_code == status, response.data[:300]
-    conforms(openapi, response, check_request=status == 200)
-    if status >= 400:
-        assert response.mimetype == "application/json" and response.json["error"]
-
-
-def test_a_field_outside_the_schema_fails_the_check(client, published, openapi):
-    """The conformance check is strict: an unlisted field (say, a contact) would not pass."""
-    response = client.get("/api/v1/facilities/T1")
-    tampered = json.loads(response.data)
-    tampered["contact"] = "+7 701 000 00 00"
-    response.set_data(json.dumps(tampered))
-    with pytest.raises(InvalidData) as failure:
-        conforms(openapi, response)
-    assert "contact" in str(failure.value.__cause__.schema_errors[0])
-
+from tests.helpers import budget_csv
+from tests.opendata.web.conftest import FULL_HEADER, ROWS, SARYAGASH, TURKESTAN, conforms, read_csv
 
 # ---------------------------------------------------------------- facilities
 
@@ -140,33 +34,6 @@ def test_facility_filters_are_the_maps(client, published, query):
     assert [f["facility_id"] for f in client.get(f"/api/v1/facilities{query}").json["items"]] == sorted(on_map)
     rows = read_csv(client.get(f"/api/v1/facilities.csv{query}"))
     assert [r["facility_id"] for r in rows] == sorted(on_map)
-
-
-def test_pagination_edges_and_links(client, published):
-    first = client.get("/api/v1/facilities?type=school&per_page=1").json
-    assert (first["total"], first["pages"], first["page"], first["per_page"]) == (2, 2, 1, 1)
-    assert first["links"]["prev"] is None
-    assert first["links"]["next"] == "http://localhost/api/v1/facilities?type=school&per_page=1&page=2"
-    assert first["links"]["csv"] == "http://localhost/api/v1/facilities.csv?type=school"
-    assert first["links"]["geojson"] == "http://localhost/api/v1/facilities.geojson?type=school"
-    last = client.get(first["links"]["next"]).json
-    assert [f["facility_id"] for f in last["items"]] == ["T1"] and last["links"]["next"] is None
-    assert last["links"]["prev"] == "http://localhost/api/v1/facilities?type=school&per_page=1&page=1"
-    beyond = client.get("/api/v1/facilities?type=school&per_page=1&page=3")
-    assert beyond.status_code == 404 and beyond.json["error"] == "not_found"
-    assert client.get("/api/v1/facilities?per_page=1000").json["pages"] == 1
-    nothing = client.get("/api/v1/facilities?year=2024&work=equipment").json
-    assert (nothing["total"], nothing["pages"], nothing["items"]) == (0, 1, [])
-
-
-@pytest.mark.parametrize("query, bad", [
-    ("page=0", ["page"]), ("page=x", ["page"]), ("per_page=0", ["per_page"]), ("per_page=1001", ["per_page"]),
-    ("type=castle&year=1999&page=-1", ["year", "type", "page"]), ("q=" + "x" * 101, ["q"]),
-])
-def test_bad_parameters_are_a_400_naming_them(client, published, query, bad):
-    response = client.get(f"/api/v1/facilities?{query}")
-    assert response.status_code == 400
-    assert response.json == {"error": "bad_parameter", "parameters": bad}
 
 
 def test_facilities_csv_opens_in_excel_and_runs_no_formula(client, published):
@@ -282,63 +149,13 @@ def test_each_version_downloads_as_a_valid_data_package(client, published, publi
     assert client.get(f"/api/v1/versions/{published}/datapackage.zip").data == response.data  # stable bytes
 
 
-# ---------------------------------------------------------------- ETags, CORS, errors, the table page
-
-@pytest.mark.parametrize("url", ["/api/v1/facilities", "/api/v1/facilities.csv", "/api/v1/facilities.geojson",
-                                 "/api/v1/districts", "/api/v1/versions", "/api/v1/facilities/T1"])
-def test_unchanged_data_answers_304_until_a_new_version(client, published, publish_csv, url):
-    first = client.get(url)
-    etag = first.headers["ETag"]
-    assert first.headers["Cache-Control"] == "no-cache"
-    again = client.get(url, headers={"If-None-Match": etag})
-    assert again.status_code == 304 and again.data == b""
-    assert again.headers["Access-Control-Allow-Origin"] == "*"
-    publish_csv(budget_csv(ROWS[0], header=FULL_HEADER))
-    fresh = client.get(url, headers={"If-None-Match": etag})
-    assert fresh.status_code == 200 and fresh.headers["ETag"] != etag
-
-
-def test_an_other_filter_or_page_has_an_other_etag(client, published):
-    etags = {client.get(url).headers["ETag"] for url in (
-        "/api/v1/facilities", "/api/v1/facilities?type=school", "/api/v1/facilities?per_page=1",
-        "/api/v1/facilities.csv", "/api/v1/facilities.csv?type=school")}
-    assert len(etags) == 5
-
-
-def test_csv_and_geojson_are_sent_gzip_compressed_to_who_accepts_it(client, published):
-    import gzip
-    plain = client.get("/api/v1/facilities.geojson")
-    packed = client.get("/api/v1/facilities.geojson", headers={"Accept-Encoding": "gzip"})
-    assert packed.headers["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain.headers
-    assert gzip.decompress(packed.data) == plain.data and "Accept-Encoding" in packed.headers["Vary"]
-
-
-def test_cors_lets_any_site_read_the_api(client, published):
-    assert client.get("/api/v1/facilities?type=castle").headers["Access-Control-Allow-Origin"] == "*"
-    assert "ETag" in client.get("/api/v1/versions").headers["Access-Control-Expose-Headers"]
-    preflight = client.options("/api/v1/facilities", headers={"Origin": "https://example.org",
-                                                               "Access-Control-Request-Method": "GET"})
-    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
-    assert "If-None-Match" in preflight.headers["Access-Control-Allow-Headers"]
-    assert "Access-Control-Allow-Origin" not in client.get("/facilities").headers  # pages are not the API
-
-
-def test_api_errors_are_json_in_the_request_language(client, published):
-    unknown = client.get("/api/v1/nothing-here", headers={"Accept-Language": "en"})
-    assert unknown.status_code == 404 and unknown.json == {"error": "not_found",
-                                                            "message": "There is no such page or facility."}
-    posted = client.post("/api/v1/facilities")
-    assert posted.status_code == 405 and posted.json["error"] == "method_not_allowed"
-    page = client.get("/no-such-page")
-    assert page.status_code == 404 and page.mimetype == "text/html"  # pages stay pages
-
+# ---------------------------------------------------------------- the table page
 
 def test_the_table_page_links_csv_and_geojson_of_its_filter(client, published):
     html = client.get("/facilities?type=school", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert 'href="/api/v1/facilities.csv?year=2025&amp;type=school"' in html
     assert 'href="/api/v1/facilities.geojson?year=2025&amp;type=school"' in html
     assert "CSV table (opens in Excel)" in html
-
 
 # ---------------------------------------------------------------- published feedback
 

@@ -1,0 +1,189 @@
+"""How the API answers: one list as a JSON page, as CSV or as GeoJSON, one item, one file.
+
+What an endpoint function returns (``Rows``, ``File``) or raises (``BadParameters``), and how each
+format is made of it: pagination and its links, the ETag (the data version and the URL; unchanged
+data answer 304), gzip-compressed whole-list bodies cached per data version, errors as JSON.
+The registration decorators (``opendata.web.registry``) route each URL to one of these.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import orjson
+from flask import Response, request, url_for
+from flask_babel import gettext as _
+
+from core import versions as published
+from core.web import database
+from core.web.cache import app_cache
+from core.web.responses import bad_parameters, conditional, etag_of, gzipped, json_error
+from opendata.schema import Table
+
+PER_PAGE, MAX_PER_PAGE = 100, 1000
+
+
+class BadParameters(ValueError):
+    """URL parameters whose values were not understood (answered 400, naming them)."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__(", ".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class Rows:
+    """What a list function returns: read-model rows and what they depend on.
+
+    ``etag``: the data the rows come from (the data version, say); the URL is added to it.
+    ``each``: fields every row shares (the fiscal year of the facilities' amounts).
+    ``meta``: extra top-level members of the JSON answer (documented by ``meta`` at registration).
+    """
+
+    rows: list[dict]
+    etag: tuple
+    each: dict = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
+
+    def records(self, rows: list[dict] | None = None) -> list[dict]:
+        rows = self.rows if rows is None else rows
+        return [{**self.each, **row} for row in rows] if self.each else rows
+
+
+@dataclass
+class File:
+    body: bytes
+    file_name: str
+    etag: tuple
+
+
+def etag_parts(data_etag: tuple) -> tuple:
+    return ("api", request.endpoint, sorted(request.args.items(multi=True)), *data_etag)
+
+
+def answer(response: Response, data_etag: tuple) -> Response:
+    return conditional(response, *etag_parts(data_etag), language_free=True)
+
+
+def _json(payload) -> Response:
+    return Response(orjson.dumps(payload), mimetype="application/json")
+
+
+def _paging(args) -> tuple[int, int, list[str]]:
+    problems = []
+    values = {}
+    for name, default, highest in (("page", 1, None), ("per_page", PER_PAGE, MAX_PER_PAGE)):
+        raw = (args.get(name) or "").strip()
+        if not raw:
+            values[name] = default
+        elif raw.isdigit() and int(raw) >= 1 and (highest is None or int(raw) <= highest):
+            values[name] = int(raw)
+        else:
+            problems.append(name)
+            values[name] = default
+    return values["page"], values["per_page"], problems
+
+
+def _url(endpoint: str, **changes) -> str:
+    """This request's URL for ``endpoint``, with ``changes`` to its parameters (None drops one)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(endpoint, _external=True, **request.view_args, **args)
+
+
+def _data_facts() -> tuple[int | None, bool]:
+    """The published version and whether it shows the demo data set."""
+    version_id = database.published_version_id()
+    demo = app_cache("api_facts", 8).get_or_build(
+        ("demo", version_id), lambda: published.shows_demo_data(database.connection(), version_id))
+    return version_id, demo
+
+
+def json_page(name: str, table: Table, fetch, formats: Callable[[], dict[str, str]]) -> Response:
+    """One page of list ``name``; ``formats`` gives its other formats (format -> endpoint) for the links."""
+    page, per_page, problems = _paging(request.args)
+    try:
+        rows = fetch(request.args)
+    except BadParameters as error:
+        problems = error.problems + problems
+    if problems:
+        return bad_parameters(problems)
+    total = len(rows.rows)
+    pages = max(1, -(-total // per_page))
+    if page > pages:
+        return json_error(404, "not_found", _("There is no page %(page)s: the list has %(pages)s.",
+                                              page=page, pages=pages))
+    shown = rows.records(rows.rows[(page - 1) * per_page: page * per_page])
+    version_id, demo = _data_facts()
+    endpoint = f"api.{name}"
+    links = {"self": _url(endpoint), "first": _url(endpoint, page=None), "last": _url(endpoint, page=pages),
+             "prev": _url(endpoint, page=page - 1) if page > 1 else None,
+             "next": _url(endpoint, page=page + 1) if page < pages else None,
+             **{fmt: _url(other, page=None, per_page=None) for fmt, other in formats().items()}}
+    payload = {**rows.meta, "data_version": version_id, "demo_data": demo, "total": total, "page": page,
+               "per_page": per_page, "pages": pages, "links": links,
+               "items": [table.public(row) for row in shown]}
+    return answer(_json(payload), (version_id, *rows.etag))
+
+
+def _cached_gzip(kind: str, data_etag: tuple, build: Callable[[], bytes]) -> bytes:
+    """A whole-list body, built and gzip-compressed once per data version and URL."""
+    key = (kind, etag_of(*etag_parts(data_etag)))
+    return app_cache("api_files", 16).get_or_build(
+        key, lambda: gzip.compress(build(), compresslevel=6, mtime=0))
+
+
+def csv_file(name: str, table: Table, fetch) -> Response:
+    try:
+        rows = fetch(request.args)
+    except BadParameters as error:
+        return bad_parameters(error.problems)
+    version_id = database.published_version_id()
+    body = _cached_gzip("csv", rows.etag, lambda: table.csv(rows.records()))
+    response = gzipped(body, "text/csv")
+    suffix = f"-v{version_id}" if version_id else ""
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}{suffix}.csv"'
+    return answer(response, (version_id, *rows.etag))
+
+
+def geojson_file(table: Table, fetch, geometry, feature_id: str, omit: tuple[str, ...]) -> Response:
+    try:
+        rows = fetch(request.args)
+    except BadParameters as error:
+        return bad_parameters(error.problems)
+
+    def build() -> bytes:
+        features = []
+        for row in rows.records():
+            properties = table.public(row)
+            for name in omit:
+                properties.pop(name, None)
+            features.append({"type": "Feature", "id": properties[feature_id], "geometry": geometry(row),
+                             "properties": properties})
+        return orjson.dumps({"type": "FeatureCollection", "features": features})
+
+    version_id = database.published_version_id()
+    response = gzipped(_cached_gzip("geojson", rows.etag, build), "application/geo+json")
+    return answer(response, (version_id, *rows.etag))
+
+
+def json_item(table: Table, fetch, values: dict, not_found) -> Response:
+    rows = fetch(**values)
+    if rows is None or not rows.rows:
+        return json_error(404, "not_found", not_found)
+    return answer(_json(table.public(rows.records()[0])), rows.etag)
+
+
+def file(fetch, values: dict, mimetype: str, not_found) -> Response:
+    found = fetch(**values)
+    if found is None:
+        return json_error(404, "not_found", not_found)
+    response = Response(found.body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{found.file_name}"'
+    return answer(response, found.etag)

@@ -1,0 +1,150 @@
+"""The open data API's contract: every documented path against the OpenAPI document, pagination,
+bad parameters, ETags, compression, CORS and errors as JSON."""
+
+import json
+import re
+from urllib.parse import quote
+
+import pytest
+from openapi_core.validation.response.exceptions import InvalidData
+
+from tests.helpers import budget_csv
+from tests.opendata.web.conftest import FULL_HEADER, ROWS, conforms
+
+# ---------------------------------------------------------------- conformance
+
+def test_every_documented_path_answers_as_documented(client, published, document, openapi):
+    """Covers endpoints added later too: each path of the document is called and checked."""
+    path_values = {"facility_id": "T1", "version_id": published}
+    assert {"/api/v1/facilities", "/api/v1/facilities.csv", "/api/v1/facilities.geojson",
+            "/api/v1/facilities/{facility_id}", "/api/v1/districts", "/api/v1/districts.csv",
+            "/api/v1/districts.geojson", "/api/v1/versions", "/api/v1/versions.csv",
+            "/api/v1/versions/{version_id}/datapackage.zip", "/api/openapi.json"} <= set(document["paths"])
+    for path, operations in document["paths"].items():
+        assert set(operations) == {"get"}, path  # read-only
+        missing = set(re.findall(r"\{(\w+)\}", path)) - set(path_values)
+        assert not missing, f"add a test value for {missing} of {path}"
+        url = re.sub(r"\{(\w+)\}", lambda m: quote(str(path_values[m.group(1)])), path)
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.data[:300])
+        assert response.headers["ETag"] and response.headers["Access-Control-Allow-Origin"] == "*"
+        conforms(openapi, response)
+
+
+def test_documented_paths_conform_with_an_empty_database_too(client, document, openapi):
+    for path in document["paths"]:
+        if "{" not in path:
+            response = client.get(path)
+            assert response.status_code == 200, path
+            conforms(openapi, response)
+    assert client.get("/api/v1/facilities").json["total"] == 0
+    districts = client.get("/api/v1/districts").json
+    assert districts["total"] == 17 and districts["items"][0]["years"] == []
+    assert districts["data_version"] is None
+
+
+@pytest.mark.parametrize("url, status", [
+    ("/api/v1/facilities?type=kindergarten&per_page=1", 200), ("/api/v1/facilities?year=2024&work=current_repair", 200),
+    ("/api/v1/facilities?q=%D1%88%D0%BA%D0%BE%D0%BB%D0%B0&page=2&per_page=1", 200),
+    ("/api/v1/facilities?risk=any", 200), ("/api/v1/districts?year=2024", 200), ("/api/v1/districts.geojson?year=2024", 200),
+    ("/api/v1/facilities?type=castle", 400), ("/api/v1/facilities?per_page=5000", 400),
+    ("/api/v1/districts.csv?year=1999", 400), ("/api/v1/facilities?page=9", 404),
+    ("/api/v1/facilities/NOPE", 404), ("/api/v1/versions/999/datapackage.zip", 404),
+])
+def test_answers_with_parameters_and_errors_conform(client, published, openapi, url, status):
+    response = client.get(url)
+    assert response.status_code == status, response.data[:300]
+    conforms(openapi, response, check_request=status == 200)
+    if status >= 400:
+        assert response.mimetype == "application/json" and response.json["error"]
+
+
+def test_a_field_outside_the_schema_fails_the_check(client, published, openapi):
+    """The conformance check is strict: an unlisted field (say, a contact) would not pass."""
+    response = client.get("/api/v1/facilities/T1")
+    tampered = json.loads(response.data)
+    tampered["contact"] = "+7 701 000 00 00"
+    response.set_data(json.dumps(tampered))
+    with pytest.raises(InvalidData) as failure:
+        conforms(openapi, response)
+    assert "contact" in str(failure.value.__cause__.schema_errors[0])
+
+
+# ---------------------------------------------------------------- pagination and parameters
+
+def test_pagination_edges_and_links(client, published):
+    first = client.get("/api/v1/facilities?type=school&per_page=1").json
+    assert (first["total"], first["pages"], first["page"], first["per_page"]) == (2, 2, 1, 1)
+    assert first["links"]["prev"] is None
+    assert first["links"]["next"] == "http://localhost/api/v1/facilities?type=school&per_page=1&page=2"
+    assert first["links"]["csv"] == "http://localhost/api/v1/facilities.csv?type=school"
+    assert first["links"]["geojson"] == "http://localhost/api/v1/facilities.geojson?type=school"
+    last = client.get(first["links"]["next"]).json
+    assert [f["facility_id"] for f in last["items"]] == ["T1"] and last["links"]["next"] is None
+    assert last["links"]["prev"] == "http://localhost/api/v1/facilities?type=school&per_page=1&page=1"
+    beyond = client.get("/api/v1/facilities?type=school&per_page=1&page=3")
+    assert beyond.status_code == 404 and beyond.json["error"] == "not_found"
+    assert client.get("/api/v1/facilities?per_page=1000").json["pages"] == 1
+    nothing = client.get("/api/v1/facilities?year=2024&work=equipment").json
+    assert (nothing["total"], nothing["pages"], nothing["items"]) == (0, 1, [])
+
+
+@pytest.mark.parametrize("query, bad", [
+    ("page=0", ["page"]), ("page=x", ["page"]), ("per_page=0", ["per_page"]), ("per_page=1001", ["per_page"]),
+    ("type=castle&year=1999&page=-1", ["year", "type", "page"]), ("q=" + "x" * 101, ["q"]),
+])
+def test_bad_parameters_are_a_400_naming_them(client, published, query, bad):
+    response = client.get(f"/api/v1/facilities?{query}")
+    assert response.status_code == 400
+    assert response.json == {"error": "bad_parameter", "parameters": bad}
+
+
+# ---------------------------------------------------------------- ETags, compression, CORS, errors
+
+@pytest.mark.parametrize("url", ["/api/v1/facilities", "/api/v1/facilities.csv", "/api/v1/facilities.geojson",
+                                 "/api/v1/districts", "/api/v1/versions", "/api/v1/facilities/T1"])
+def test_unchanged_data_answers_304_until_a_new_version(client, published, publish_csv, url):
+    first = client.get(url)
+    etag = first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "no-cache"
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["Access-Control-Allow-Origin"] == "*"
+    publish_csv(budget_csv(ROWS[0], header=FULL_HEADER))
+    fresh = client.get(url, headers={"If-None-Match": etag})
+    assert fresh.status_code == 200 and fresh.headers["ETag"] != etag
+
+
+def test_an_other_filter_or_page_has_an_other_etag(client, published):
+    etags = {client.get(url).headers["ETag"] for url in (
+        "/api/v1/facilities", "/api/v1/facilities?type=school", "/api/v1/facilities?per_page=1",
+        "/api/v1/facilities.csv", "/api/v1/facilities.csv?type=school")}
+    assert len(etags) == 5
+
+
+def test_csv_and_geojson_are_sent_gzip_compressed_to_who_accepts_it(client, published):
+    import gzip
+    plain = client.get("/api/v1/facilities.geojson")
+    packed = client.get("/api/v1/facilities.geojson", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain.headers
+    assert gzip.decompress(packed.data) == plain.data and "Accept-Encoding" in packed.headers["Vary"]
+
+
+def test_cors_lets_any_site_read_the_api(client, published):
+    assert client.get("/api/v1/facilities?type=castle").headers["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in client.get("/api/v1/versions").headers["Access-Control-Expose-Headers"]
+    preflight = client.options("/api/v1/facilities", headers={"Origin": "https://example.org",
+                                                               "Access-Control-Request-Method": "GET"})
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "If-None-Match" in preflight.headers["Access-Control-Allow-Headers"]
+    assert "Access-Control-Allow-Origin" not in client.get("/facilities").headers  # pages are not the API
+
+
+def test_api_errors_are_json_in_the_request_language(client, published):
+    unknown = client.get("/api/v1/nothing-here", headers={"Accept-Language": "en"})
+    assert unknown.status_code == 404 and unknown.json == {"error": "not_found",
+                                                            "message": "There is no such page or facility."}
+    posted = client.post("/api/v1/facilities")
+    assert posted.status_code == 405 and posted.json["error"] == "method_not_allowed"
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and page.mimetype == "text/html"  # pages stay pages
