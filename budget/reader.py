@@ -83,7 +83,7 @@ def read_csv_cells(text: str) -> list[list[str]]:
 def read_csv_columns(text: str, utf8: bytes | None = None) -> list[list[str]] | None:
     """The CSV's cells column by column through pandas' C parser: several times faster than
     ``read_csv_cells`` on a large file, with the same cells and rows (a differential test in
-    tests/data/test_budget_reader.py holds them equal).
+    tests/budget/test_reader_csv.py holds them equal).
 
     None when the file needs the csv module's answer: a row longer than the first one, an
     unclosed quote or anything else the C parser refuses, a NUL character, or a cell beyond the
@@ -159,11 +159,6 @@ def columns_of(rows: list[list[str]]) -> list[list[str]]:
     width = max(map(len, rows), default=0)
     padded = [row if len(row) == width else [*row, *[""] * (width - len(row))] for row in rows]
     return [list(column) for column in zip(*padded)]
-
-
-def table_from_cells(rows: list[list[str]]) -> RawTable:
-    """``table_from_columns`` for rows of cells (the header is the first row)."""
-    return table_from_columns(columns_of(rows))
 
 
 def table_from_columns(columns: list[list[str]]) -> RawTable:

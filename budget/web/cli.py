@@ -125,7 +125,7 @@ def demo_load():
 @demo_cli.command("generate")
 def demo_generate():
     """Regenerate the demo CSV (deterministic) at DEMO_DATA_FILE."""
-    from budget.demo import write_csv
+    from budget.demo.csv_file import write_csv
 
     write_csv(Path(current_app.config["DEMO_DATA_FILE"]))
     click.echo(f"Wrote {current_app.config['DEMO_DATA_FILE']}.")

@@ -9,7 +9,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from budget.demo import ANOMALIES, CONCENTRATION, CSV_PATH, ESCAPE_TEST_FACILITY, generate, write_csv
+from budget.demo.anomalies import ANOMALIES, CONCENTRATION
+from budget.demo.csv_file import write_csv
+from budget.demo.dataset import CSV_PATH
+from budget.demo.facilities import ESCAPE_TEST_FACILITY
+from budget.demo.table import generate
 from budget.format import COLUMNS
 from budget.reader import read_budget_file
 from budget.validation import validate_table

@@ -379,7 +379,7 @@ def test_flags_come_sorted_and_counted():
 
 @pytest.fixture(scope="module")
 def demo_flags(geography):
-    from budget.demo import CSV_PATH, REFERENCE_DATE
+    from budget.demo.dataset import CSV_PATH, REFERENCE_DATE
     from budget.reader import read_budget_file
     from budget.validation import validate_table
 
@@ -391,7 +391,7 @@ def demo_flags(geography):
 
 
 def test_every_planted_anomaly_of_the_demo_data_is_caught(demo_flags):
-    from budget.demo import ANOMALIES
+    from budget.demo.anomalies import ANOMALIES
 
     found = demo_flags[demo_flags["outcome"] == RAISED]
     for rule, planted in ANOMALIES.items():
@@ -400,7 +400,7 @@ def test_every_planted_anomaly_of_the_demo_data_is_caught(demo_flags):
 
 
 def test_the_demo_data_raises_few_flags_beside_the_planted_ones(demo_flags):
-    from budget.demo import ANOMALIES
+    from budget.demo.anomalies import ANOMALIES
 
     found = demo_flags[demo_flags["outcome"] == RAISED]
     extra = {rule: sorted(set(found.loc[found["rule"] == rule, "facility"]) - set(ANOMALIES.get(rule, ())))

@@ -179,7 +179,8 @@ def test_filter_and_read_models(engine, publish):
 
 
 def test_the_demo_data_is_stored_with_its_planted_flags(engine, geography, on_day):
-    from budget.demo import ANOMALIES, CSV_PATH, REFERENCE_DATE
+    from budget.demo.anomalies import ANOMALIES
+    from budget.demo.dataset import CSV_PATH, REFERENCE_DATE
 
     on_day(REFERENCE_DATE.isoformat())
     result = import_budget_file(engine, CSV_PATH.read_bytes(), CSV_PATH.name, geography.districts,
