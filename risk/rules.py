@@ -4,6 +4,12 @@ Pure functions (no Flask, no SQL): frames in, a frame of flags out. ``risk.store
 them a version's lines when the version is published and stores what comes out; the web layer
 turns rule ids and figures into sentences. ``docs/risk-flags.md`` explains each rule to people.
 
+This module holds what the rest of the application knows of the rules: their vocabulary (rule
+ids, outcomes, columns), their thresholds and ``compute_flags``, which prepares the inputs, runs
+the rules and labels their hits. The rules themselves are in ``risk.work_rules`` (one work judged
+by its own figures: rules 1, 2, 5, 7) and ``risk.group_rules`` (a work judged against others:
+rules 3, 4, 6), on the shared exact arithmetic of ``risk.rule_tools``.
+
 Inputs (column names as in the database):
 
 - ``lines``: one row per budget line, ``LINE_COLUMNS``. ``facility`` is any key of the facility
@@ -32,8 +38,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
-import numpy as np
 import pandas as pd
+
+from risk.group_rules import contractor_concentration, repeat_repair, unit_cost_outlier
+from risk.rule_tools import normalized_text
+from risk.work_rules import overdue, paid_above_allocated, paid_ahead_of_progress, stalled
 
 RULES = (
     "paid_above_allocated",      # 1. paid above allocated, or contracted above it by > 10 %
@@ -57,13 +66,6 @@ FACILITY_COLUMNS = ("facility", "facility_type", "district_kato", "floor_area_m2
 FLAG_COLUMNS = ("facility", "fiscal_year", "rule", "work_type", "outcome", "figures", "threshold")
 
 MONEY = ("allocated_tiyn", "contracted_tiyn", "paid_tiyn")
-REPAIRS = ("capital_repair", "current_repair")
-# Works whose cost grows with the building; equipment does not, so it is not compared.
-UNIT_COST_WORK_TYPES = ("construction", "capital_repair", "current_repair", "maintenance")
-CAPACITY_FIRST = ("construction",)  # a new building is priced per place, repairs per m²
-FINISHED_STATUSES = ("completed", "cancelled")
-SQUARE_METRE = "m2"
-_EXACT_LIMIT = 2**62  # products below this fit int64; larger ones are computed in Python ints
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ def compute_flags(lines: pd.DataFrame, facilities: pd.DataFrame, *, as_of: dt.da
 
     ``stalled`` needs ``previous_lines``; without them it raises nothing.
     """
-    thresholds = thresholds or RiskThresholds()
+    t = thresholds or RiskThresholds()
     rules = tuple(rules)
     unknown = set(rules) - set(RULES)
     if unknown:
@@ -117,20 +119,34 @@ def compute_flags(lines: pd.DataFrame, facilities: pd.DataFrame, *, as_of: dt.da
     found = []
     for rule in rules:
         if rule == "paid_above_allocated":
-            found.append(paid_above_allocated(lines, thresholds))
+            found.append(_labelled(rule, paid_above_allocated(
+                lines, paid_over_allocated_pct=t.paid_over_allocated_pct,
+                contracted_over_allocated_pct=t.contracted_over_allocated_pct)))
         elif rule == "paid_ahead_of_progress":
-            found.append(paid_ahead_of_progress(lines, thresholds))
+            found.append(_labelled(rule, paid_ahead_of_progress(lines, paid_ahead_points=t.paid_ahead_points)))
         elif rule == "repeat_repair":
-            found.append(repeat_repair(lines, thresholds))
+            found.append(_labelled(rule, repeat_repair(lines, repeat_repair_years=t.repeat_repair_years)))
         elif rule == "unit_cost_outlier":
-            found.append(unit_cost_outlier(lines, facilities, thresholds))
+            outliers, not_judged = unit_cost_outlier(lines, facilities, unit_cost_iqr_factor=t.unit_cost_iqr_factor,
+                                                     unit_cost_min_group=t.unit_cost_min_group)
+            found += [_labelled(rule, outliers), _labelled(rule, not_judged, NOT_JUDGED)]
         elif rule == "overdue":
-            found.append(overdue(lines, as_of, thresholds))
+            found.append(_labelled(rule, overdue(lines, as_of, overdue_grace_days=t.overdue_grace_days)))
         elif rule == "contractor_concentration":
-            found.append(contractor_concentration(lines, facilities, thresholds))
+            found.append(_labelled(rule, contractor_concentration(
+                lines, facilities, contractor_share_pct=t.contractor_share_pct,
+                contractor_min_contracts=t.contractor_min_contracts)))
         elif rule == "stalled" and previous_lines is not None:
-            found.append(stalled(lines, prepare_lines(previous_lines), thresholds))
+            found.append(_labelled(rule, stalled(lines, prepare_lines(previous_lines),
+                                                 stalled_progress_points=t.stalled_progress_points)))
     return sort_flags(pd.concat([empty_flags(), *found], ignore_index=True))
+
+
+def _labelled(rule: str, hits: pd.DataFrame, outcome: str = RAISED) -> pd.DataFrame:
+    """A rule's hits (``risk.rule_tools.HIT_COLUMNS``) as flags of that rule and outcome."""
+    if hits.empty:
+        return empty_flags()
+    return hits.assign(rule=rule, outcome=outcome)[list(FLAG_COLUMNS)]
 
 
 def empty_flags() -> pd.DataFrame:
@@ -147,12 +163,6 @@ def sort_flags(flags: pd.DataFrame) -> pd.DataFrame:
     # Stable: flags equal on every key keep the order the rules produced them in.
     index = keys.sort_values(["facility", "year", "order", "work", "outcome"], kind="stable").index
     return flags.loc[index].reset_index(drop=True)
-
-
-def count_by_rule(flags: pd.DataFrame, outcome: str = RAISED) -> dict[str, int]:
-    """How many flags of ``outcome`` each rule gave (every rule listed, zeros included)."""
-    counts = flags.loc[flags["outcome"] == outcome, "rule"].value_counts()
-    return {rule: int(counts.get(rule, 0)) for rule in RULES}
 
 
 # ------------------------------------------------------------------ inputs
@@ -187,400 +197,5 @@ def prepare_facilities(facilities: pd.DataFrame) -> pd.DataFrame:
                          index=facilities.index).reset_index(drop=True)
     frame["floor_area_m2"] = pd.to_numeric(frame["floor_area_m2"]).astype("float64")
     frame["capacity"] = pd.to_numeric(frame["capacity"]).astype("float64")
-    frame["capacity_unit"] = _normalized_text(frame["capacity_unit"])
+    frame["capacity_unit"] = normalized_text(frame["capacity_unit"])
     return frame.drop_duplicates("facility")
-
-
-def _normalized_text(values: pd.Series) -> pd.Series:
-    """Text compared ignoring case and runs of spaces ('' for missing)."""
-    text = values.astype(object).where(values.notna(), "").astype(str)
-    return text.str.replace(r"\s+", " ", regex=True).str.strip().str.casefold().astype(object)
-
-
-def inputs_from_table(lines: pd.DataFrame, facilities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The rules' inputs from a validated budget table (``ValidatedTable.lines``/``.facilities``),
-    keyed by the file's ``facility_id``."""
-    renamed = lines.rename(columns={"facility_id": "facility", "amount_allocated": "allocated_tiyn",
-                                    "amount_contracted": "contracted_tiyn", "amount_paid": "paid_tiyn"})
-    facility_frame = facilities.rename(columns={"facility_id": "facility", "kato": "district_kato"})
-    return renamed, facility_frame
-
-
-# ------------------------------------------------------------------ exact arithmetic
-
-
-def hundredths(value) -> int:
-    """A threshold in hundredths (30 -> 3000, 10.5 -> 1050), rounded half up to 0.01."""
-    return int((Decimal(str(value)) * 100).to_integral_value(rounding="ROUND_HALF_UP"))
-
-
-def _ints(series: pd.Series) -> np.ndarray:
-    """A nullable integer column as int64 (missing -> 0; mask them separately)."""
-    return series.fillna(0).astype("int64").to_numpy()
-
-
-def _largest(values) -> int:
-    array = np.asarray(values)
-    return int(np.abs(array).max()) if array.size else 0
-
-
-def _exact(values, factor):
-    """int64 arrays, or Python-int arrays when ``values * factor`` could overflow int64."""
-    if _largest(values) * max(_largest(factor), 1) < _EXACT_LIMIT:
-        return np.asarray(values, dtype=np.int64), factor
-    return np.asarray(values, dtype=object), np.asarray(factor, dtype=object)
-
-
-def exceeds(a, a_factor, b, b_factor) -> np.ndarray:
-    """``a * a_factor > b * b_factor`` element-wise, exactly (factors: ints or int arrays)."""
-    a, a_factor = _exact(a, a_factor)
-    b, b_factor = _exact(b, b_factor)
-    return np.asarray(a * a_factor > b * b_factor, dtype=bool)
-
-
-def _pct(numerator: int, denominator: int) -> float | None:
-    """``numerator / denominator`` in percent, rounded to 0.1 (display only)."""
-    if not denominator:
-        return None
-    return round(float(Decimal(int(numerator)) * 100 / Decimal(int(denominator))), 1)
-
-
-def _number(value) -> float | int | None:
-    """A figure for JSON: None for missing, int when whole, else float rounded to 0.01."""
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return None
-    number = float(value)
-    return int(number) if number.is_integer() else round(number, 2)
-
-
-def _whole(value: float) -> int:
-    """A computed amount (a unit cost, a quartile) in whole tiyn, rounded half up (display only)."""
-    return int(Decimal(repr(float(value))).to_integral_value(rounding="ROUND_HALF_UP"))
-
-
-def _int_or_none(value) -> int | None:
-    return None if value is None or value is pd.NA else int(value)
-
-
-def _flags(frame: pd.DataFrame, rule: str, figures: list[dict], threshold, *, outcome: str = RAISED,
-           work_type: str | pd.Series | None = None) -> pd.DataFrame:
-    """The flag rows of ``rule`` for the rows of ``frame`` (with ``facility``, ``fiscal_year``)."""
-    if frame.empty:
-        return empty_flags()
-    if isinstance(work_type, pd.Series):
-        work = work_type.astype(object).where(work_type.notna(), None).tolist()
-    else:
-        work = [work_type] * len(frame)
-    return pd.DataFrame({
-        "facility": frame["facility"].tolist(), "fiscal_year": [int(y) for y in frame["fiscal_year"]],
-        "rule": rule, "work_type": work, "outcome": outcome, "figures": figures,
-        "threshold": [_number(threshold)] * len(frame)}, columns=list(FLAG_COLUMNS))
-
-
-# ------------------------------------------------------------------ 1. paid above allocated
-
-
-def paid_above_allocated(lines: pd.DataFrame, thresholds: RiskThresholds) -> pd.DataFrame:
-    """A line paid above its allocation, or contracted above it by more than the threshold.
-
-    Missing paid or contracted amounts do not fire; a line at exactly the limit does not.
-    """
-    allocated = _ints(lines["allocated_tiyn"])
-    paid, contracted = _ints(lines["paid_tiyn"]), _ints(lines["contracted_tiyn"])
-    paid_limit = 10_000 + hundredths(thresholds.paid_over_allocated_pct)
-    contracted_limit = 10_000 + hundredths(thresholds.contracted_over_allocated_pct)
-    paid_over = lines["paid_tiyn"].notna().to_numpy() & exceeds(paid, 10_000, allocated, paid_limit)
-    contracted_over = (lines["contracted_tiyn"].notna().to_numpy()
-                       & exceeds(contracted, 10_000, allocated, contracted_limit))
-    hit = paid_over | contracted_over
-    chosen = lines[hit]
-    figures = []
-    for allocated_v, paid_v, contracted_v, by_paid, by_contract in zip(
-            chosen["allocated_tiyn"], chosen["paid_tiyn"], chosen["contracted_tiyn"],
-            paid_over[hit], contracted_over[hit]):
-        paid_v, contracted_v = _int_or_none(paid_v), _int_or_none(contracted_v)
-        figures.append({
-            "allocated_tiyn": int(allocated_v), "paid_tiyn": paid_v, "contracted_tiyn": contracted_v,
-            "paid_pct": None if paid_v is None else _pct(paid_v, allocated_v),
-            "contracted_pct": None if contracted_v is None else _pct(contracted_v, allocated_v),
-            "paid_over": bool(by_paid), "contracted_over": bool(by_contract),
-            "paid_limit_pct": _number(thresholds.paid_over_allocated_pct),
-            "contracted_limit_pct": _number(thresholds.contracted_over_allocated_pct)})
-    # The threshold of the condition that fired (the paid one when both did).
-    frame = _flags(chosen, "paid_above_allocated", figures, 0, work_type=chosen["work_type"])
-    if not frame.empty:
-        frame["threshold"] = [_number(thresholds.paid_over_allocated_pct if f["paid_over"]
-                                      else thresholds.contracted_over_allocated_pct) for f in figures]
-    return frame
-
-
-# ------------------------------------------------------------------ 2. paid ahead of progress
-
-
-def _progress_hundredths(progress: pd.Series) -> np.ndarray:
-    return np.rint(progress.fillna(0).to_numpy(dtype=float) * 100).astype(np.int64)
-
-
-def paid_ahead_of_progress(lines: pd.DataFrame, thresholds: RiskThresholds) -> pd.DataFrame:
-    """Paid share of the allocation (%) minus physical progress (%) above the threshold.
-
-    paid/allocated x 100 - progress > points  <=>  paid x 10 000 > (progress + points) x 100 x
-    allocated, in integers. Needs paid, progress and a positive allocation.
-    """
-    known = (lines["paid_tiyn"].notna() & lines["physical_progress_pct"].notna()
-             & (lines["allocated_tiyn"].fillna(0) > 0)).to_numpy()
-    allocated, paid = _ints(lines["allocated_tiyn"]), _ints(lines["paid_tiyn"])
-    limit = _progress_hundredths(lines["physical_progress_pct"]) + hundredths(thresholds.paid_ahead_points)
-    hit = known & exceeds(paid, 10_000, allocated, limit)
-    chosen = lines[hit]
-    figures = []
-    for allocated_v, paid_v, progress in zip(chosen["allocated_tiyn"], chosen["paid_tiyn"],
-                                             chosen["physical_progress_pct"]):
-        share = Decimal(int(paid_v)) * 100 / Decimal(int(allocated_v))
-        figures.append({"allocated_tiyn": int(allocated_v), "paid_tiyn": int(paid_v),
-                        "paid_share_pct": round(float(share), 1), "progress_pct": _number(progress),
-                        "gap_points": round(float(share - Decimal(str(progress))), 1)})
-    return _flags(chosen, "paid_ahead_of_progress", figures, thresholds.paid_ahead_points,
-                  work_type=chosen["work_type"])
-
-
-# ------------------------------------------------------------------ 3. repeated repairs
-
-
-def repeat_repair(lines: pd.DataFrame, thresholds: RiskThresholds) -> pd.DataFrame:
-    """Capital or current repairs of one facility in two (or more) different years within any
-    ``repeat_repair_years`` consecutive years. The flag is on the later year and lists every
-    repair year within the window before it; two repairs in the same year are one year.
-    """
-    window = int(thresholds.repeat_repair_years)
-    repairs = lines[lines["work_type"].isin(REPAIRS)]
-    if repairs.empty:
-        return empty_flags()
-    repairs = repairs.assign(**{work: repairs["work_type"] == work for work in REPAIRS})
-    by_year = (repairs.groupby(["facility", "fiscal_year"], sort=True)
-               .agg(allocated_tiyn=("allocated_tiyn", "sum"), **{work: (work, "max") for work in REPAIRS})
-               .reset_index())
-    facility = by_year["facility"].to_numpy()
-    year = by_year["fiscal_year"].to_numpy(dtype=np.int64)
-    years, allocated = year.tolist(), by_year["allocated_tiyn"].astype("int64").tolist()
-    kind_code = sum(by_year[work].to_numpy(dtype=np.int64) << n for n, work in enumerate(REPAIRS))
-    kind_lists = [[work for n, work in enumerate(REPAIRS) if code >> n & 1] for code in range(1 << len(REPAIRS))]
-    kinds = kind_code.tolist()
-    # Rows are sorted by facility and year: the k-th row before is the k-th earlier repair year.
-    within = []
-    for k in range(1, window):
-        earlier = np.zeros(len(by_year), dtype=bool)
-        earlier[k:] = (facility[k:] == facility[:-k]) & (year[k:] - year[:-k] < window)
-        within.append(earlier)
-    hit = within[0]
-
-    def entry(position: int) -> dict:
-        return {"year": years[position], "work_types": list(kind_lists[kinds[position]]),
-                "allocated_tiyn": allocated[position]}
-
-    figures = []
-    within_lists = [w.tolist() for w in within]
-    for position in np.flatnonzero(hit).tolist():
-        before = [position - k for k in range(window - 1, 0, -1) if within_lists[k - 1][position]]
-        figures.append({"repairs": [entry(p) for p in (*before, position)], "window_years": window})
-    return _flags(by_year[hit], "repeat_repair", figures, window)
-
-
-# ------------------------------------------------------------------ 4. unit-cost outliers
-
-
-def unit_costs(lines: pd.DataFrame, facilities: pd.DataFrame) -> pd.DataFrame:
-    """Allocated per m² (or per capacity unit) of each facility, year and work type.
-
-    A facility's lines of one year and work type are added up (money split between funding
-    sources is one work). Construction is priced per capacity unit (per m² when the capacity
-    is unknown), other works per m² (per capacity unit when the floor area is unknown); works
-    with neither, and equipment, get no unit cost. Groups: facility type, work type, basis, unit.
-    """
-    works = lines[lines["work_type"].isin(UNIT_COST_WORK_TYPES)]
-    if works.empty:
-        return pd.DataFrame(columns=["facility", "fiscal_year", "work_type", "allocated_tiyn",
-                                     "facility_type", "basis", "unit", "basis_value", "rate"])
-    totals = (works.groupby(["facility", "fiscal_year", "work_type"], sort=False)["allocated_tiyn"]
-              .sum().reset_index())
-    totals = totals.merge(facilities, on="facility", how="left", validate="many_to_one")
-    area = totals["floor_area_m2"].where(totals["floor_area_m2"] > 0)
-    capacity = totals["capacity"].where(totals["capacity"] > 0)
-    capacity_unit = totals["capacity_unit"].fillna("")
-    capacity_first = totals["work_type"].isin(CAPACITY_FIRST)
-    use_capacity = capacity.notna() & (capacity_first | area.isna())
-    use_area = ~use_capacity & area.notna()
-    totals["basis"] = np.where(use_capacity, "capacity", np.where(use_area, "area", None))
-    totals["unit"] = np.where(use_capacity, capacity_unit, np.where(use_area, SQUARE_METRE, None))
-    totals["basis_value"] = np.where(use_capacity, capacity, np.where(use_area, area, np.nan))
-    totals = totals[use_capacity | use_area].copy()
-    totals["rate"] = totals["allocated_tiyn"].astype("float64") / totals["basis_value"]
-    return totals
-
-
-def unit_cost_outlier(lines: pd.DataFrame, facilities: pd.DataFrame,
-                      thresholds: RiskThresholds) -> pd.DataFrame:
-    """Unit cost above Q3 + factor x IQR of its group (facility type, work type, unit), the
-    quartiles taken over every published year of the region (linear interpolation).
-
-    A group with fewer than ``unit_cost_min_group`` works is not judged: its works get a
-    ``not_judged`` outcome saying how many there were. Exactly at the limit does not fire.
-    """
-    costs = unit_costs(lines, facilities)
-    if costs.empty:
-        return empty_flags()
-    group = ["facility_type", "work_type", "basis", "unit"]
-    grouped = costs.groupby(group, sort=False, dropna=False)["rate"]
-    costs["group_size"] = grouped.transform("size")
-    costs["q1"] = grouped.transform(lambda s: s.quantile(0.25))
-    costs["q3"] = grouped.transform(lambda s: s.quantile(0.75))
-    factor = float(thresholds.unit_cost_iqr_factor)
-    costs["limit"] = costs["q3"] + factor * (costs["q3"] - costs["q1"])
-    minimum = int(thresholds.unit_cost_min_group)
-    judged = costs["group_size"] >= minimum
-    raised = costs[judged & (costs["rate"] > costs["limit"])]
-    small = costs[~judged]
-
-    def base(frame: pd.DataFrame) -> list[dict]:
-        return [{"allocated_tiyn": int(allocated), "facility_type": kind, "basis": basis, "unit": unit,
-                 "basis_value": _number(value), "rate_tiyn": _whole(rate), "group_size": int(size)}
-                for allocated, kind, basis, unit, value, rate, size in zip(
-                    frame["allocated_tiyn"].tolist(), frame["facility_type"].tolist(), frame["basis"].tolist(),
-                    frame["unit"].tolist(), frame["basis_value"].tolist(), frame["rate"].tolist(),
-                    frame["group_size"].tolist())]
-
-    raised_figures = [{**figures, "q1_tiyn": _whole(q1), "q3_tiyn": _whole(q3), "limit_tiyn": _whole(limit),
-                       "iqr_factor": _number(factor)}
-                      for figures, q1, q3, limit in zip(base(raised), raised["q1"].tolist(),
-                                                         raised["q3"].tolist(), raised["limit"].tolist())]
-    small_figures = [{**figures, "min_group": minimum} for figures in base(small)]
-    return pd.concat([
-        _flags(raised, "unit_cost_outlier", raised_figures, factor, work_type=raised["work_type"]),
-        _flags(small, "unit_cost_outlier", small_figures, minimum, outcome=NOT_JUDGED,
-               work_type=small["work_type"])], ignore_index=True)
-
-
-# ------------------------------------------------------------------ 5. overdue
-
-
-def overdue(lines: pd.DataFrame, as_of: dt.date, thresholds: RiskThresholds) -> pd.DataFrame:
-    """Works whose end date (plus the grace days) is before ``as_of`` and that are not finished.
-
-    Finished: status completed or cancelled, or physical progress 100 %. A line without status
-    is judged by its progress alone; without either it does not fire, nor without an end date.
-    """
-    grace = int(thresholds.overdue_grace_days)
-    deadline = (as_of - dt.timedelta(days=grace)).isoformat()
-    end = lines["end_date"]
-    status, progress = lines["status"], lines["physical_progress_pct"]
-    open_status = status.notna() & ~status.isin(FINISHED_STATUSES)
-    unknown_status_open = status.isna() & progress.notna()
-    not_done = progress.isna() | (progress < 100)
-    hit = end.notna() & (end.fillna("9999-12-31") < deadline) & (open_status | unknown_status_open) & not_done
-    chosen = lines[hit.to_numpy(dtype=bool)]
-    figures = [{"end_date": end_v, "as_of": as_of.isoformat(),
-                "days_overdue": (as_of - dt.date.fromisoformat(end_v)).days, "status": status_v,
-                "progress_pct": _number(progress_v)}
-               for end_v, status_v, progress_v in zip(chosen["end_date"], chosen["status"],
-                                                       chosen["physical_progress_pct"])]
-    return _flags(chosen, "overdue", figures, grace, work_type=chosen["work_type"])
-
-
-# ------------------------------------------------------------------ 6. contractor concentration
-
-
-def contractor_key(names: pd.Series, bins: pd.Series) -> pd.Series:
-    """Who a contractor is: its BIN, else its name (spaces and case ignored), else None."""
-    bins = bins.astype(object).where(bins.notna(), "").astype(str).str.strip()
-    key = pd.Series(None, index=names.index, dtype=object)
-    has_bin = bins != ""
-    key[has_bin] = "bin:" + bins[has_bin]
-    name = _normalized_text(names[~has_bin])
-    key[name.index[name != ""]] = "name:" + name[name != ""]
-    return key
-
-
-def contractor_concentration(lines: pd.DataFrame, facilities: pd.DataFrame,
-                             thresholds: RiskThresholds) -> pd.DataFrame:
-    """A contractor whose contracts in a district and year exceed the threshold share of the
-    money allocated to that district's facilities that year.
-
-    contracted(contractor) x 10 000 > allocated(district, year) x share_hundredths. The
-    contractor must hold at least ``contractor_min_contracts`` lines with a contract amount
-    there that year (one large contract is not a concentration by default). Each facility
-    with such a line gets the flag for that year.
-    """
-    frame = lines.merge(facilities[["facility", "district_kato"]], on="facility", how="left",
-                        validate="many_to_one")
-    district_money = (frame.groupby(["district_kato", "fiscal_year"])["allocated_tiyn"].sum()
-                      .rename("district_tiyn"))
-    contracts = frame[frame["contracted_tiyn"].notna()]
-    contracts = contracts.assign(contractor=contractor_key(contracts["contractor_name"],
-                                                           contracts["contractor_bin"]))
-    contracts = contracts[contracts["contractor"].notna()]
-    if contracts.empty:
-        return empty_flags()
-    held = (contracts.groupby(["district_kato", "fiscal_year", "contractor"])
-            .agg(contractor_tiyn=("contracted_tiyn", "sum"), contracts=("contracted_tiyn", "size"))
-            .reset_index().join(district_money, on=["district_kato", "fiscal_year"]))
-    share_hundredths = hundredths(thresholds.contractor_share_pct)
-    big = held[(held["contracts"] >= int(thresholds.contractor_min_contracts))
-               & exceeds(_ints(held["contractor_tiyn"]), 10_000, _ints(held["district_tiyn"]),
-                         share_hundredths)
-               & (held["district_tiyn"] > 0).to_numpy()]
-    if big.empty:
-        return empty_flags()
-    hits = contracts.merge(big, on=["district_kato", "fiscal_year", "contractor"])
-    per_facility = (hits.groupby(["facility", "fiscal_year", "contractor"], sort=False)
-                    .agg(facility_tiyn=("contracted_tiyn", "sum"),
-                         contractor_name=("contractor_name", "first"),
-                         contractor_bin=("contractor_bin", "first"),
-                         district_kato=("district_kato", "first"),
-                         contractor_tiyn=("contractor_tiyn", "first"),
-                         district_tiyn=("district_tiyn", "first"),
-                         contracts=("contracts", "first"))
-                    .reset_index())
-    figures = [{"contractor_name": row.contractor_name, "contractor_bin": row.contractor_bin,
-                "district_kato": row.district_kato, "contracts": int(row.contracts),
-                "contractor_tiyn": int(row.contractor_tiyn), "district_tiyn": int(row.district_tiyn),
-                "share_pct": _pct(row.contractor_tiyn, row.district_tiyn),
-                "facility_tiyn": int(row.facility_tiyn)}
-               for row in per_facility.itertuples()]
-    return _flags(per_facility, "contractor_concentration", figures, thresholds.contractor_share_pct)
-
-
-# ------------------------------------------------------------------ 7. stalled
-
-
-def _works(lines: pd.DataFrame) -> pd.DataFrame:
-    """Paid (sum; missing when no line says) and progress (highest) per facility, year, work."""
-    grouped = lines.groupby(["facility", "fiscal_year", "work_type"], sort=False)
-    return pd.DataFrame({"paid_tiyn": grouped["paid_tiyn"].sum(min_count=1),
-                         "progress": grouped["physical_progress_pct"].max()}).reset_index()
-
-
-def stalled(lines: pd.DataFrame, previous_lines: pd.DataFrame,
-            thresholds: RiskThresholds) -> pd.DataFrame:
-    """Works (facility, year, work type) paid more than in the lines they replaced while their
-    physical progress rose by no more than ``stalled_progress_points``.
-
-    Needs paid and progress on both sides; works already at 100 % before are finished (a
-    final payment after completion is normal) and do not fire.
-    """
-    if lines.empty or previous_lines.empty:
-        return empty_flags()
-    both = _works(lines).merge(_works(previous_lines), on=["facility", "fiscal_year", "work_type"],
-                               suffixes=("", "_before"))
-    known = (both["paid_tiyn"].notna() & both["paid_tiyn_before"].notna() & both["progress"].notna()
-             & both["progress_before"].notna() & (both["progress_before"] < 100)).to_numpy()
-    paid_rose = exceeds(_ints(both["paid_tiyn"]), 1, _ints(both["paid_tiyn_before"]), 1)
-    rise = _progress_hundredths(both["progress"]) - _progress_hundredths(both["progress_before"])
-    flat = rise <= hundredths(thresholds.stalled_progress_points)
-    chosen = both[known & paid_rose & flat]
-    figures = [{"paid_before_tiyn": int(before), "paid_tiyn": int(after),
-                "progress_before_pct": _number(progress_before), "progress_pct": _number(progress)}
-               for before, after, progress_before, progress in zip(
-                   chosen["paid_tiyn_before"], chosen["paid_tiyn"], chosen["progress_before"],
-                   chosen["progress"])]
-    return _flags(chosen, "stalled", figures, thresholds.stalled_progress_points,
-                  work_type=chosen["work_type"])

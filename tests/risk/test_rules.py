@@ -1,48 +1,24 @@
-"""Risk flags, rule by rule, on small hand-made tables: what fires, and what must not.
+"""Risk flags as a whole: the thresholds, what ``compute_flags`` accepts, the order of its flags,
+and the rules run on the bundled demo data, where every planted anomaly must be caught.
 
-Boundaries are checked exactly at the threshold (which never fires), just above it, with missing
-values and with thresholds changed. The last tests run the rules on the bundled demo data and
-check that every planted anomaly is caught.
+``test_each_rule`` checks each rule's boundaries on small hand-made tables.
 """
-
-import datetime as dt
 
 import pandas as pd
 import pytest
 
-from risk import rules as rf
-from risk.rules import NOT_JUDGED, RAISED, RiskThresholds, compute_flags
-
-AS_OF = dt.date(2025, 7, 1)
-
-
-def line(facility="F1", year=2025, work="capital_repair", allocated=1_000, contracted=None, paid=None,
-         contractor=None, bin=None, end=None, status=None, progress=None) -> dict:
-    return {"facility": facility, "fiscal_year": year, "work_type": work, "allocated_tiyn": allocated,
-            "contracted_tiyn": contracted, "paid_tiyn": paid, "contractor_name": contractor,
-            "contractor_bin": bin, "end_date": end, "status": status, "physical_progress_pct": progress}
-
-
-def facility(key="F1", kind="school", district="611000000", area=None, capacity=None, unit=None) -> dict:
-    return {"facility": key, "facility_type": kind, "district_kato": district, "floor_area_m2": area,
-            "capacity": capacity, "capacity_unit": unit}
-
-
-def flags_of(rule, lines, facilities=None, thresholds=None, previous=None, as_of=AS_OF):
-    lines = pd.DataFrame(lines, columns=rf.LINE_COLUMNS)
-    if facilities is None:
-        facilities = [facility(key) for key in dict.fromkeys(lines["facility"])]
-    found = compute_flags(lines, pd.DataFrame(facilities, columns=rf.FACILITY_COLUMNS), as_of=as_of,
-                          thresholds=thresholds, rules=[rule],
-                          previous_lines=None if previous is None else pd.DataFrame(previous, columns=rf.LINE_COLUMNS))
-    assert list(found.columns) == list(rf.FLAG_COLUMNS)
-    assert set(found["rule"]) <= {rule}
-    return found.to_dict("records")
-
-
-def raised(found):
-    return [f for f in found if f["outcome"] == RAISED]
-
+from risk.rule_tools import hundredths
+from risk.rules import (
+    FACILITY_COLUMNS,
+    FLAG_COLUMNS,
+    LINE_COLUMNS,
+    NOT_JUDGED,
+    RAISED,
+    RULES,
+    RiskThresholds,
+    compute_flags,
+)
+from tests.risk.rule_tables import AS_OF, facility, line
 
 # ------------------------------------------------------------------ thresholds
 
@@ -63,7 +39,7 @@ def test_wrong_thresholds_are_refused(field, value):
 
 
 def test_thresholds_count_in_hundredths():
-    assert [rf.hundredths(v) for v in (30, 10.5, 0.005, 0, 1.5)] == [3000, 1050, 1, 0, 150]
+    assert [hundredths(v) for v in (30, 10.5, 0.005, 0, 1.5)] == [3000, 1050, 1, 0, 150]
 
 
 def test_unknown_rule_is_refused_with_the_known_ones():
@@ -72,306 +48,21 @@ def test_unknown_rule_is_refused_with_the_known_ones():
 
 
 def test_no_lines_no_flags():
-    found = compute_flags(pd.DataFrame(columns=rf.LINE_COLUMNS), pd.DataFrame(columns=rf.FACILITY_COLUMNS),
+    found = compute_flags(pd.DataFrame(columns=LINE_COLUMNS), pd.DataFrame(columns=FACILITY_COLUMNS),
                           as_of=AS_OF)
-    assert found.empty and list(found.columns) == list(rf.FLAG_COLUMNS)
-
-
-# ------------------------------------------------------------------ 1. paid above allocated
-
-
-def test_paid_above_allocated_fires_one_tiyn_over_and_not_at_the_allocation():
-    found = flags_of("paid_above_allocated", [line("A", paid=1_001), line("B", paid=1_000),
-                                              line("C", paid=None, contracted=None)])
-    assert [(f["facility"], f["work_type"], f["threshold"]) for f in found] == [("A", "capital_repair", 0)]
-    assert found[0]["figures"] == {"allocated_tiyn": 1_000, "paid_tiyn": 1_001, "contracted_tiyn": None,
-                                   "paid_pct": 100.1, "contracted_pct": None, "paid_over": True,
-                                   "contracted_over": False, "paid_limit_pct": 0, "contracted_limit_pct": 10}
-
-
-def test_contracted_fires_only_beyond_ten_percent():
-    found = flags_of("paid_above_allocated", [line("A", contracted=1_100, paid=900),
-                                              line("B", contracted=1_101, paid=1_000)])
-    assert [f["facility"] for f in found] == ["B"]
-    assert found[0]["threshold"] == 10
-    assert found[0]["figures"]["contracted_over"] and not found[0]["figures"]["paid_over"]
-    assert found[0]["figures"]["contracted_pct"] == 110.1
-
-
-def test_paid_above_allocated_thresholds_are_configurable():
-    t = RiskThresholds(paid_over_allocated_pct=5, contracted_over_allocated_pct=20)
-    found = flags_of("paid_above_allocated", [line("A", paid=1_050), line("B", paid=1_051),
-                                              line("C", contracted=1_200), line("D", contracted=1_201)], thresholds=t)
-    assert [(f["facility"], f["threshold"]) for f in found] == [("B", 5), ("D", 20)]
-
-
-def test_nothing_allocated_but_something_paid_fires_without_a_share():
-    found = flags_of("paid_above_allocated", [line("A", allocated=0, paid=1), line("B", allocated=0, paid=0)])
-    assert [f["facility"] for f in found] == ["A"]
-    assert found[0]["figures"]["paid_pct"] is None
-
-
-def test_amounts_too_large_for_64_bits_are_still_compared_exactly():
-    allocated = 10**17  # 1e17 tiyn x 11 000 overflows int64: compared in Python integers
-    found = flags_of("paid_above_allocated", [line("A", allocated=allocated, contracted=allocated * 11 // 10),
-                                              line("B", allocated=allocated, contracted=allocated * 11 // 10 + 1)])
-    assert [f["facility"] for f in found] == ["B"]
-
-
-# ------------------------------------------------------------------ 2. paid ahead of progress
-
-
-def test_paid_ahead_fires_above_thirty_points_not_at_thirty():
-    found = flags_of("paid_ahead_of_progress", [line("A", paid=700, progress=40), line("B", paid=701, progress=40),
-                                                line("C", paid=695, progress=39.5), line("D", paid=696, progress=39.5)])
-    assert [f["facility"] for f in found] == ["B", "D"]
-    assert found[0]["figures"] == {"allocated_tiyn": 1_000, "paid_tiyn": 701, "paid_share_pct": 70.1,
-                                   "progress_pct": 40, "gap_points": 30.1}
-    assert found[0]["threshold"] == 30
-
-
-def test_paid_ahead_needs_paid_progress_and_an_allocation():
-    found = flags_of("paid_ahead_of_progress", [line("A", paid=900, progress=None), line("B", paid=None, progress=0),
-                                                line("C", allocated=0, paid=900, progress=0),
-                                                line("D", paid=0, progress=0)])
-    assert found == []
-
-
-def test_paid_ahead_threshold_is_configurable():
-    found = flags_of("paid_ahead_of_progress", [line("A", paid=900, progress=40), line("B", paid=901, progress=40)],
-                     thresholds=RiskThresholds(paid_ahead_points=50))
-    assert [(f["facility"], f["threshold"]) for f in found] == [("B", 50)]
-
-
-# ------------------------------------------------------------------ 3. repeated repairs
-
-
-def test_repairs_in_two_of_three_years_fire_on_the_later_year():
-    found = flags_of("repeat_repair", [line("A", 2022, "capital_repair", 500), line("A", 2024, "current_repair", 70)])
-    assert [(f["facility"], f["fiscal_year"], f["work_type"], f["threshold"]) for f in found] == [("A", 2024, None, 3)]
-    assert found[0]["figures"] == {"window_years": 3, "repairs": [
-        {"year": 2022, "work_types": ["capital_repair"], "allocated_tiyn": 500},
-        {"year": 2024, "work_types": ["current_repair"], "allocated_tiyn": 70}]}
-
-
-@pytest.mark.parametrize("rows", [
-    [line("A", 2022, "capital_repair"), line("A", 2025, "capital_repair")],        # three years apart
-    [line("A", 2022, "capital_repair"), line("A", 2023, "maintenance")],           # not a repair
-    [line("A", 2023, "capital_repair"), line("A", 2023, "current_repair")],        # one year
-    [line("A", 2022, "capital_repair"), line("B", 2023, "capital_repair")],        # two facilities
-    [line("A", 2022, "equipment"), line("A", 2023, "construction")],
-])
-def test_repairs_that_must_not_fire(rows):
-    assert flags_of("repeat_repair", rows) == []
-
-
-def test_three_repair_years_in_a_row_flag_the_second_and_the_third():
-    found = flags_of("repeat_repair", [line("A", year, "current_repair", 10) for year in (2022, 2023, 2024)]
-                     + [line("A", 2024, "capital_repair", 5)])
-    assert [(f["fiscal_year"], [r["year"] for r in f["figures"]["repairs"]]) for f in found] == [
-        (2023, [2022, 2023]), (2024, [2022, 2023, 2024])]
-    assert found[1]["figures"]["repairs"][-1] == {"year": 2024, "work_types": ["capital_repair", "current_repair"],
-                                                  "allocated_tiyn": 15}
-
-
-def test_repeat_repair_window_is_configurable():
-    rows = [line("A", 2022, "capital_repair"), line("A", 2024, "capital_repair"),
-            line("B", 2022, "capital_repair"), line("B", 2023, "capital_repair")]
-    found = flags_of("repeat_repair", rows, thresholds=RiskThresholds(repeat_repair_years=2))
-    assert [(f["facility"], f["fiscal_year"]) for f in found] == [("B", 2023)]
-
-
-# ------------------------------------------------------------------ 4. unit-cost outliers
-
-RATES = (10, 20, 30, 40, 50, 60, 70)  # with one more value X >= 70: Q1 27.5, Q3 62.5, limit 115
-
-
-def group(last_rate, kind="clinic", work="capital_repair", area=1.0):
-    rows = [line(f"C{n}", 2023, work, allocated=rate) for n, rate in enumerate(RATES + (last_rate,))]
-    places = [facility(f"C{n}", kind, area=area) for n in range(len(rows))]
-    return rows, places
-
-
-def test_unit_cost_at_the_limit_does_not_fire_and_one_tiyn_more_does():
-    assert raised(flags_of("unit_cost_outlier", *group(115))) == []
-    found = raised(flags_of("unit_cost_outlier", *group(116)))
-    assert [(f["facility"], f["work_type"], f["threshold"]) for f in found] == [("C7", "capital_repair", 1.5)]
-    assert found[0]["figures"] == {"allocated_tiyn": 116, "facility_type": "clinic", "basis": "area", "unit": "m2",
-                                   "basis_value": 1, "rate_tiyn": 116, "group_size": 8, "q1_tiyn": 28,
-                                   "q3_tiyn": 63, "limit_tiyn": 115, "iqr_factor": 1.5}
-
-
-def test_unit_cost_is_per_square_metre_and_adds_up_a_year_s_lines():
-    rows, places = group(100, area=100.0)
-    rows = [{**r, "allocated_tiyn": r["allocated_tiyn"] * 100} for r in rows]
-    rows.append(line("C0", 2023, "capital_repair", allocated=20_000, paid=None))  # C0: 1000 + 20000 over 100 m²
-    found = raised(flags_of("unit_cost_outlier", rows, places))
-    assert [(f["facility"], f["figures"]["rate_tiyn"]) for f in found] == [("C0", 210)]
-
-
-def test_a_small_group_is_not_judged_and_says_so():
-    rows, places = group(10_000)
-    found = flags_of("unit_cost_outlier", rows[1:], places[1:])  # 7 works < 8
-    assert raised(found) == []
-    assert len(found) == 7 and {f["outcome"] for f in found} == {NOT_JUDGED}
-    assert {f["threshold"] for f in found} == {8}
-    outlier = next(f for f in found if f["facility"] == "C7")
-    assert outlier["figures"] == {"allocated_tiyn": 10_000, "facility_type": "clinic", "basis": "area", "unit": "m2",
-                                  "basis_value": 1, "rate_tiyn": 10_000, "group_size": 7, "min_group": 8}
-    found = flags_of("unit_cost_outlier", rows[1:], places[1:], thresholds=RiskThresholds(unit_cost_min_group=7))
-    assert [f["facility"] for f in raised(found)] == ["C7"] and all(f["outcome"] == RAISED for f in found)
-
-
-def test_groups_are_facility_type_and_work_type():
-    rows, places = group(70)
-    other_rows = [line("X1", 2023, "capital_repair", allocated=10_000), line("X2", 2023, "current_repair", allocated=10_000)]
-    other_places = [facility("X1", "school", area=1.0), facility("X2", "clinic", area=1.0)]
-    found = flags_of("unit_cost_outlier", rows + other_rows, places + other_places)
-    assert raised(found) == []  # each stranger is alone in its group: not judged
-    assert sorted(f["facility"] for f in found if f["outcome"] == NOT_JUDGED) == ["X1", "X2"]
-
-
-def test_works_without_floor_area_or_capacity_and_equipment_are_not_compared():
-    rows, places = group(10_000, area=None)
-    assert flags_of("unit_cost_outlier", rows, places) == []
-    rows, places = group(10_000, work="equipment")
-    assert flags_of("unit_cost_outlier", rows, places) == []
-
-
-def test_construction_is_priced_per_capacity_unit():
-    rows = [line(f"K{n}", 2024, "construction", allocated=rate * 100) for n, rate in enumerate(RATES + (116,))]
-    places = [facility(f"K{n}", "kindergarten", area=5_000.0, capacity=100, unit=" Places ") for n in range(8)]
-    found = raised(flags_of("unit_cost_outlier", rows, places))
-    assert [(f["facility"], f["figures"]["basis"], f["figures"]["unit"], f["figures"]["rate_tiyn"]) for f in found] == [
-        ("K7", "capacity", "places", 116)]
-
-
-# ------------------------------------------------------------------ 5. overdue
-
-
-def test_overdue_fires_the_day_after_the_end_date():
-    found = flags_of("overdue", [line("A", end="2025-06-30", status="in_progress", progress=50),
-                                 line("B", end="2025-07-01", status="in_progress", progress=50),
-                                 line("C", end="2024-12-01", status="suspended", progress=None)])
-    assert [(f["facility"], f["figures"]["days_overdue"]) for f in found] == [("A", 1), ("C", 212)]
-    assert found[0]["figures"] == {"end_date": "2025-06-30", "as_of": "2025-07-01", "days_overdue": 1,
-                                   "status": "in_progress", "progress_pct": 50}
-    assert found[0]["threshold"] == 0
-
-
-@pytest.mark.parametrize("row", [
-    line(end="2024-01-01", status="completed", progress=100), line(end="2024-01-01", status="cancelled"),
-    line(end="2024-01-01", status="in_progress", progress=100), line(end=None, status="in_progress"),
-    line(end="2024-01-01", status=None, progress=None), line(end="2024-01-01", status="completed", progress=60),
-])
-def test_finished_or_unknown_works_are_not_overdue(row):
-    assert flags_of("overdue", [row]) == []
-
-
-def test_without_a_status_the_progress_decides():
-    found = flags_of("overdue", [line("A", end="2024-01-01", progress=60), line("B", end="2024-01-01", status="planned")])
-    assert [(f["facility"], f["figures"]["status"]) for f in found] == [("A", None), ("B", "planned")]
-
-
-def test_overdue_counts_from_the_day_passed_in_with_grace_days():
-    rows = [line("A", end="2025-06-30", status="in_progress"), line("B", end="2025-06-29", status="in_progress")]
-    found = flags_of("overdue", rows, thresholds=RiskThresholds(overdue_grace_days=1))
-    assert [(f["facility"], f["figures"]["days_overdue"], f["threshold"]) for f in found] == [("B", 2, 1)]
-    assert [f["facility"] for f in flags_of("overdue", rows, as_of=dt.date(2025, 6, 30))] == ["B"]
-
-
-# ------------------------------------------------------------------ 6. contractor concentration
-
-
-def district_year(first, second, *others):
-    """District 611000000 in 2024, 1000 tiyn allocated: contractor Alpha holds two contracts."""
-    return [line("A", 2024, "capital_repair", 300, contracted=first, contractor="ТОО «Alpha»", bin="111111111111"),
-            line("B", 2024, "current_repair", 200, contracted=second, contractor="ТОО «Alpha»", bin="111111111111"),
-            line("C", 2024, "maintenance", 500, contracted=None), *others]
-
-
-def test_a_contractor_above_forty_percent_flags_each_of_its_facilities():
-    assert flags_of("contractor_concentration", district_year(200, 200)) == []  # exactly 40 %
-    found = flags_of("contractor_concentration", district_year(201, 200))
-    assert [(f["facility"], f["fiscal_year"], f["threshold"]) for f in found] == [("A", 2024, 40), ("B", 2024, 40)]
-    assert found[0]["figures"] == {"contractor_name": "ТОО «Alpha»", "contractor_bin": "111111111111",
-                                   "district_kato": "611000000", "contracts": 2, "contractor_tiyn": 401,
-                                   "district_tiyn": 1_000, "share_pct": 40.1, "facility_tiyn": 201}
-
-
-def test_one_large_contract_needs_the_minimum_set_to_one():
-    rows = [line("A", 2024, "construction", 900, contracted=900, contractor="Builder"), line("B", 2024, "maintenance", 100)]
-    assert flags_of("contractor_concentration", rows) == []
-    found = flags_of("contractor_concentration", rows, thresholds=RiskThresholds(contractor_min_contracts=1))
-    assert [(f["facility"], f["figures"]["share_pct"]) for f in found] == [("A", 90.0)]
-
-
-def test_contractors_are_known_by_bin_else_by_name_ignoring_case_and_spaces():
-    rows = [line("A", 2024, allocated=300, contracted=300, contractor="ТОО  Alpha"),
-            line("B", 2024, allocated=300, contracted=300, contractor="тоо alpha "),
-            line("C", 2024, allocated=400, contracted=None, contractor="ТОО Alpha")]  # no contract amount
-    assert [f["facility"] for f in flags_of("contractor_concentration", rows)] == ["A", "B"]
-    rows = [line("A", 2024, allocated=300, contracted=300, contractor="Alpha", bin="111111111111"),
-            line("B", 2024, allocated=300, contracted=300, contractor="Alpha", bin="222222222222"),
-            line("C", 2024, allocated=400)]
-    assert flags_of("contractor_concentration", rows) == []  # same name, two companies
-
-
-def test_districts_and_years_are_separate():
-    rows = [line("A", 2024, allocated=100, contracted=100, contractor="Alpha"),
-            line("B", 2024, allocated=100, contracted=100, contractor="Alpha"),
-            line("C", 2024, allocated=1_000), line("D", 2025, allocated=1_000, contracted=1_000, contractor="Alpha")]
-    places = [facility("A"), facility("B", district="612000000"), facility("C"), facility("D")]
-    assert flags_of("contractor_concentration", rows, places) == []
-
-
-def test_contractor_share_is_configurable():
-    found = flags_of("contractor_concentration", district_year(201, 200), thresholds=RiskThresholds(contractor_share_pct=45))
-    assert found == []
-
-
-# ------------------------------------------------------------------ 7. stalled
-
-
-def test_paid_rising_without_progress_is_stalled():
-    before = [line("A", paid=100, progress=40), line("B", paid=100, progress=40), line("C", paid=100, progress=40)]
-    now = [line("A", paid=150, progress=40), line("B", paid=150, progress=41), line("C", paid=100, progress=30)]
-    found = flags_of("stalled", now, previous=before)
-    assert [(f["facility"], f["work_type"], f["threshold"]) for f in found] == [("A", "capital_repair", 0)]
-    assert found[0]["figures"] == {"paid_before_tiyn": 100, "paid_tiyn": 150, "progress_before_pct": 40,
-                                   "progress_pct": 40}
-
-
-def test_stalled_needs_both_sides_and_unfinished_works():
-    before = [line("A", paid=100, progress=100), line("B", paid=None, progress=40), line("C", paid=100, progress=None),
-              line("D", 2024, paid=100, progress=40), line("E", work="maintenance", paid=100, progress=40)]
-    now = [line("A", paid=150, progress=100), line("B", paid=150, progress=40), line("C", paid=150, progress=40),
-           line("D", 2025, paid=150, progress=40), line("E", paid=150, progress=40)]
-    assert flags_of("stalled", now, previous=before) == []
-    assert flags_of("stalled", now) == []  # nothing to compare with
-
-
-def test_stalled_adds_up_a_work_s_lines_and_has_a_configurable_rise():
-    before = [line("A", paid=100, progress=40)]
-    now = [line("A", paid=60, progress=45), {**line("A", paid=60, progress=44), "contractor_name": "x"}]
-    assert [f["figures"]["paid_tiyn"] for f in flags_of("stalled", now, previous=before,
-                                                         thresholds=RiskThresholds(stalled_progress_points=5))] == [120]
-    assert flags_of("stalled", now, previous=before) == []
+    assert found.empty and list(found.columns) == list(FLAG_COLUMNS)
 
 
 # ------------------------------------------------------------------ all rules together
 
 
-def test_flags_come_sorted_and_counted():
+def test_flags_come_sorted():
     rows = [line("B", 2024, "capital_repair", paid=2_000, end="2024-01-01", status="in_progress", progress=10),
             line("A", 2023, "current_repair", paid=1_001), line("A", 2022, "capital_repair")]
     found = compute_flags(pd.DataFrame(rows), pd.DataFrame([facility("A"), facility("B")]), as_of=AS_OF)
     assert [(f, y, r) for f, y, r in zip(found["facility"], found["fiscal_year"], found["rule"])] == [
         ("A", 2023, "paid_above_allocated"), ("A", 2023, "repeat_repair"),
         ("B", 2024, "paid_above_allocated"), ("B", 2024, "paid_ahead_of_progress"), ("B", 2024, "overdue")]
-    assert rf.count_by_rule(found) == {"paid_above_allocated": 2, "paid_ahead_of_progress": 1, "repeat_repair": 1,
-                                       "unit_cost_outlier": 0, "overdue": 1, "contractor_concentration": 0,
-                                       "stalled": 0}
 
 
 # ------------------------------------------------------------------ the demo data's planted anomalies
@@ -386,7 +77,9 @@ def demo_flags(geography):
     validated = validate_table(read_budget_file(CSV_PATH.read_bytes(), CSV_PATH.name), geography.districts,
                                today=REFERENCE_DATE)
     assert validated.ok
-    lines, facilities = rf.inputs_from_table(validated.lines, validated.facilities)
+    lines = validated.lines.rename(columns={"facility_id": "facility", "amount_allocated": "allocated_tiyn",
+                                            "amount_contracted": "contracted_tiyn", "amount_paid": "paid_tiyn"})
+    facilities = validated.facilities.rename(columns={"facility_id": "facility", "kato": "district_kato"})
     return compute_flags(lines, facilities, as_of=REFERENCE_DATE)
 
 
@@ -404,11 +97,12 @@ def test_the_demo_data_raises_few_flags_beside_the_planted_ones(demo_flags):
 
     found = demo_flags[demo_flags["outcome"] == RAISED]
     extra = {rule: sorted(set(found.loc[found["rule"] == rule, "facility"]) - set(ANOMALIES.get(rule, ())))
-             for rule in rf.RULES}
+             for rule in RULES}
     # Exactly the planted ones, but for two rules the generator does not avoid: a small school
     # built at the minimum construction amount, and contractors with a large construction and one
     # more contract in a small district (see docs/risk-flags.md).
     assert {rule: ids for rule, ids in extra.items() if ids and rule != "contractor_concentration"} == {
         "unit_cost_outlier": ["TRK-SCH-0100"]}
     assert len(extra["contractor_concentration"]) < 40
-    assert rf.count_by_rule(demo_flags, NOT_JUDGED)["unit_cost_outlier"] == 14  # small construction groups
+    not_judged = demo_flags[demo_flags["outcome"] == NOT_JUDGED]
+    assert set(not_judged["rule"]) == {"unit_cost_outlier"} and len(not_judged) == 14  # small construction groups
