@@ -88,7 +88,7 @@ def test_district_figures_cover_every_district_with_per_resident_amounts():
     figures = district_figures(sums, districts)
     first, second = figures
     assert (first["allocated_tiyn"], first["paid_tiyn"], first["funded"]) == (11, 51, 2)
-    assert first["allocated_per_resident_tiyn"] == 3  # 11 // 3, rounded down
+    assert first["allocated_per_resident_tiyn"] == 4  # 11 / 3 = 3.67, rounded half up (core.money)
     assert (second["allocated_tiyn"], second["allocated_per_resident_tiyn"]) == (0, None)
 
 

@@ -4,7 +4,7 @@ They compute it on different paths (the map from its selected facilities, the di
 from the district's published lines); both round once, half up, in tiyn (``core.money``).
 """
 
-from budget.demo import CSV_PATH
+from budget.demo.dataset import CSV_PATH
 from budget.publish import import_budget_file
 from core import versions
 from explore import queries
