@@ -38,7 +38,8 @@ CORE_SETTINGS: tuple[Setting, ...] = (
     Setting("TILES_ATTRIBUTION", "© OpenStreetMap contributors", "Attribution of the tiles."),
     Setting("MAX_CONTENT_LENGTH", 50 * 1024 * 1024, "Largest request body in bytes (uploads)."),
     Setting("SHARED_RESPONSES", True, "Replay the map's facility data, identical for everybody of "
-            "one data version, filter and language, in front of Flask (core.web.shared_responses). "
+            "one data version and filter (and language, where the answer says Vary: Accept-Language), "
+            "in front of Flask (core.web.shared_responses). "
             "Off: every request goes through the view (and its own caches)."),
     Setting("COMPRESS_ALGORITHM", "gzip", "How pages, JSON and static files are compressed "
             "(Flask-Compress); the map's facility data is always served gzip-compressed."),

@@ -10,11 +10,12 @@ next GET of the same path, query and gzip choice while the published version is 
 or answers 304 when the client already has its ETag. The answer itself is made in one place:
 the view, on the first request.
 
-An answer is kept under the version its view answered for and the language the request asks
-for (``language_of``: the same choice the app makes, from the session's language or the
-browser's Accept-Language), so after a publication the next request is answered afresh and
-nobody is ever answered in another person's language. ``SHARED_RESPONSES = False`` turns the
-whole middleware off. Never kept: answers that set a cookie, answers that are not 200.
+An answer is kept under the version its view answered for, so after a publication the next
+request is answered afresh. As a proxy honours ``Vary``, an answer that says
+``Vary: Accept-Language`` is also kept under the request's language (``language_of``: the
+app's own choice, from the session or the browser), so nobody is answered in another person's
+language; an answer the same in every language (the map's facility columns) is kept once, and
+its replay never looks at the language. ``SHARED_RESPONSES = False`` turns the middleware off. Never kept: answers that set a cookie, answers that are not 200.
 Requests for paths no view has shared pass straight on, without a question to the database.
 """
 
@@ -69,19 +70,24 @@ class SharedResponses:
         self.language_of = language_of
         self.latest_version = latest_version
         self.answers = answers
-        self.shared_paths: set[str] = set()  # paths whose views opted in: other requests pass straight on
+        # Paths whose views opted in -> whether their answers vary by language; requests for
+        # other paths pass straight on.
+        self.shared_paths: dict[str, bool] = {}
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO", "") in self.shared_paths:
+        path = environ.get("PATH_INFO", "")
+        if environ.get("REQUEST_METHOD") == "GET" and path in self.shared_paths:
             version = self.latest_version()
-            answer = self.answers().get(self._key(environ, version["id"] if version else None))
+            key = self._key(environ, version["id"] if version else None, self.shared_paths[path])
+            answer = self.answers().get(key)
             if answer is not None:
                 return self._replay(answer, environ, start_response)
         return self._answer_and_keep(environ, start_response)
 
-    def _key(self, environ: dict, version_id: int | None) -> tuple:
+    def _key(self, environ: dict, version_id: int | None, by_language: bool) -> tuple:
         return (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
-                "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""), self.language_of(environ), version_id)
+                "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""),
+                self.language_of(environ) if by_language else None, version_id)
 
     def _replay(self, answer: SharedAnswer, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if answer.etag and not is_resource_modified(environ, etag=answer.etag):
@@ -111,7 +117,9 @@ class SharedResponses:
                 body.close()
         kept = [(name, value) for name, value in headers if name.lower() != "date"]  # the server dates each answer
         etag = next((value for name, value in headers if name.lower() == "etag"), None)
+        by_language = any(name.lower() == "vary" and "accept-language" in value.lower() for name, value in headers)
         # Kept under the version the view answered for: a publication after it is another key.
-        self.answers().put(self._key(environ, environ[ENVIRON_KEY]), SharedAnswer(seen["status"], kept, data, etag))
-        self.shared_paths.add(environ.get("PATH_INFO", ""))
+        key = self._key(environ, environ[ENVIRON_KEY], by_language)
+        self.answers().put(key, SharedAnswer(seen["status"], kept, data, etag))
+        self.shared_paths[environ.get("PATH_INFO", "")] = by_language
         return [data]
