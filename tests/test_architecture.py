@@ -4,8 +4,6 @@ The package-level rules (layers, Flask only in web parts) are import-linter cont
 pyproject.toml, run by `make test`; the two rules here are finer than a contract can say.
 """
 
-import ast
-
 import grimp
 import pytest
 
@@ -54,20 +52,3 @@ def test_no_module_is_over_400_lines():
     long = {str(path.relative_to(PROJECT_DIR)): n for path in project_modules()
             if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert long == {}
-
-
-def test_every_feature_keeps_its_flask_code_in_its_web_part():
-    """Flask, its extensions and werkzeug appear only in web parts (the contract says it for
-    packages; this names the file when it breaks)."""
-    flask_names = ("flask", "flask_babel", "flask_login", "flask_wtf", "flask_limiter", "flask_compress", "wtforms")
-    offenders = []
-    for path in project_modules():
-        relative = path.relative_to(PROJECT_DIR)
-        if relative.parts[0] in ("tests", "bench", "web", "app.py") or "web" in relative.parts[:-1]:
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            if any(name.split(".")[0] in flask_names for name in names):
-                offenders.append(str(relative))
-    assert offenders == []
