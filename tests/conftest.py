@@ -10,13 +10,15 @@ import pytest
 
 from app import create_app
 from core.web import database
-from geo.boundaries import load_geography
+from geo.boundaries import BOUNDARIES_DIR
 from tests.helpers import ACCOUNT_PASSWORD
+from web.boot import geography_of
 
 
 @pytest.fixture(scope="session")
 def geography():
-    return load_geography()
+    """The bundled geography, the very one every test app uses (read once per process)."""
+    return geography_of(BOUNDARIES_DIR)[0]
 
 
 @pytest.fixture()
