@@ -6,15 +6,15 @@ from flask import Flask
 from flask_compress import Compress
 
 from accounts.web import admin, auth
-from accounts.web import cli as cli_users
-from budget.web import cli, workspace
+from accounts.web import cli as accounts_cli
+from budget.web import cli as budget_cli
 from budget.web import pages as budget_pages
+from budget.web import workspace
 from core.web import database, i18n, shared_responses
-from explore.web import dashboard
-from explore.web import map_data as explore
-from explore.web import pages as public
+from explore.web import dashboard, map_data
+from explore.web import pages as explore_pages
 from feedback.web import moderation
-from feedback.web import submit as feedback
+from feedback.web import submit as feedback_submit
 from opendata.web import api
 from web import errors, settings
 from web.boot import load_geography_or_stop, warn_if_assets_missing
@@ -32,8 +32,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     Compress(app)
     register_context(app)
     errors.init_app(app)
-    app.register_blueprint(public.bp)
-    app.register_blueprint(explore.bp)
+    app.register_blueprint(explore_pages.bp)
+    app.register_blueprint(map_data.bp)
     app.register_blueprint(api.bp)  # /api/v1/: open data as JSON, CSV, GeoJSON; /api/openapi.json
     app.register_blueprint(dashboard.bp)  # /dashboard: totals by year, district, type, work, funding
     auth.init_app(app)  # accounts: Flask-Login, CSRF on every form, login rate limit, /login
@@ -41,8 +41,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     admin.register_areas(app, *workspace.AREAS, *moderation.AREAS)  # the /admin dashboard's sections
     app.register_blueprint(budget_pages.bp)  # /budget-format and its templates
     app.register_blueprint(workspace.bp)  # upload, preview, publish, versions, rollback
-    feedback.init_app(app)  # residents' feedback: submit, tracking code; per-address rate limit
+    feedback_submit.init_app(app)  # residents' feedback: submit, tracking code; per-address rate limit
     app.register_blueprint(moderation.bp)  # /admin/feedback: moderate, answer, deadlines
-    cli.init_app(app)
-    cli_users.init_app(app)
+    budget_cli.init_app(app)
+    accounts_cli.init_app(app)
     return app

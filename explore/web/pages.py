@@ -1,4 +1,4 @@
-"""Public pages: the map, a facility, the budget format and its template, the language switch."""
+"""Public pages: the map, a facility, a district, the language switch."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from flask import Blueprint, abort, current_app, make_response, redirect, render
 from flask_babel import gettext as _
 
 from accounts.web.auth import safe_next
-from core import versions as published
 from core.schema import FEEDBACK_KINDS
+from core.versions import published_facility
 from core.web import database
 from core.web.i18n import localized
 from explore import queries
@@ -41,7 +41,7 @@ def index():
 def facility(facility_id: str):
     """A facility with its money, changes, risk flags, published feedback and the feedback form."""
     connection, version_id = database.connection(), database.published_version_id()
-    detail = published.published_facility(connection, version_id, facility_id)
+    detail = published_facility(connection, version_id, facility_id)
     if detail is None:
         abort(404)
     feedback_items = fb.published_items(connection, facility_id)

@@ -2,8 +2,9 @@
 
 No account is needed. The form is checked field by field (``feedback.rules``); with a
 problem the form comes back on a page of its own (``feedback/form.html``) with every typed
-value and a message per field, so nothing is lost. Abuse guards: CSRF (app-wide), a honeypot field, a per-address rate limit
-(Flask-Limiter), the duplicate guard and size limits. The address is stored only as a keyed hash.
+value and a message per field, so nothing is lost. Abuse guards: CSRF (app-wide), a honeypot
+field, a per-address rate limit (Flask-Limiter), the duplicate guard and size limits. The
+address is stored only as a keyed hash.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from dataclasses import dataclass, field
 from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from core import versions as published
 from core.db import write_transaction
 from core.errors import render
 from core.schema import FEEDBACK_KINDS
+from core.versions import published_facility
 from core.web import database
 from core.web.i18n import language
 from feedback import store as fb
@@ -38,6 +39,7 @@ bp = Blueprint("feedback", __name__)
 
 FIELDS = ("kind", "text", "rating", "author_name", "contact", "budget_line_id")
 HONEYPOT = "website"  # hidden from people; bots fill every field
+
 
 @dataclass
 class FormState:
@@ -93,7 +95,7 @@ def _read_photo(state: FormState):
 @bp.post("/feedback")
 def submit():
     facility_id = request.form.get("facility_id", "")
-    detail = published.published_facility(database.connection(), database.published_version_id(), facility_id)
+    detail = published_facility(database.connection(), database.published_version_id(), facility_id)
     if detail is None:
         abort(404)
     state = typed_form()
@@ -119,8 +121,8 @@ def rate_limited(_limit) -> Response:
     state = typed_form()
     state.problems["form"] = _("Too many messages from your connection in a short time. Your text "
                                "is kept below: please send it again later.")
-    detail = published.published_facility(database.connection(), database.published_version_id(),
-                                          request.form.get("facility_id", ""))
+    detail = published_facility(database.connection(), database.published_version_id(),
+                                request.form.get("facility_id", ""))
     if detail is None:
         abort(429)
     return Response(form_page(detail, state), status=429)
