@@ -384,3 +384,13 @@ def test_a_failing_mail_server_does_not_undo_the_change(app, client, engine, pub
         notify(change)
     assert stored(engine)[0]["status"] == "in_review"
     assert "Could not e-mail the status change" in caplog.text
+
+
+def test_the_form_shown_again_is_a_page_of_its_own_with_one_main_heading(client, publish_csv):
+    """Back from a problem, the form heads its own page (one h1) and links back to the facility."""
+    publish_csv(budget_csv(*GOOD_ROWS))
+    html = text(send(client, csrf_token(client, "/facility/T1"), text=""))
+    assert html.count("<h1") == 1 and '<h1 id="feedback-form-heading">' in html
+    assert 'href="/facility/T1"' in html
+    facility_page = client.get("/facility/T1").get_data(as_text=True)
+    assert '<h3 id="feedback-form-heading">' in facility_page
