@@ -50,6 +50,9 @@ versions = sa.Table(
     sa.Column("warning_count", sa.Integer, nullable=False, server_default="0"),
     sa.Column("fiscal_years", sa.String(200), nullable=False, server_default=""),
     sa.Column("rollback_of", sa.Integer, sa.ForeignKey("versions.id")),
+    # How a file was applied (budget.publish): "update" keeps the published lines the file
+    # lacks, "replace" makes the file the whole table of its years; NULL for rollbacks.
+    sa.Column("mode", sa.String(20)),
 )
 
 version_state = sa.Table(
@@ -185,7 +188,16 @@ pending_uploads = sa.Table(
     sa.Column("published_version_id", sa.Integer, sa.ForeignKey("versions.id")),
     sa.Column("decided_by", sa.String(200)),
     sa.Column("decided_at", sa.String(32)),
-    sa.CheckConstraint("status IN ('pending', 'published', 'cancelled')", name="known_status"),
+    # The publication mode the editor chose at upload (the preview was computed for it).
+    sa.Column("mode", sa.String(20), nullable=False, server_default="update"),
+    # Background work on the upload (budget.jobs): what it is doing, how far, why it failed.
+    sa.Column("stage", sa.String(20)),
+    sa.Column("progress_done", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("progress_total", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("failure", sa.Text),
+    sa.CheckConstraint("status IN ('validating', 'pending', 'publishing', 'published', 'cancelled',"
+                       " 'failed')", name="known_status"),
+    sa.CheckConstraint("mode IN ('update', 'replace')", name="known_mode"),
     sa.Index("ix_pending_uploads_status", "status"),
 )
 
