@@ -1,15 +1,19 @@
 """Uploaded files waiting for an editor: store, report, publish or cancel (no Flask).
 
 An upload is validated by ``budget.publish.import_budget_file(dry_run=True)``, the same function
-the CLI uses, and kept with its bytes, its problem list (capped) and its preview (capped) in
-``pending_uploads``. Nothing of it is public: the read models only read ``versions``.
+the CLI uses, and kept with its bytes, the publication mode the editor chose (update or
+replace years, ``budget.apply``), its problem list (capped) and its preview (capped) in
+``pending_uploads``. Nothing of it is public: the read models only read ``versions``. A preview
+that removes much (``Preview.needs_confirmation``) is published only when the editor confirmed
+the removal it states.
 
 Publishing runs the stored bytes through ``import_budget_file`` again, so the web upload and
 ``flask budget import`` validate and publish in exactly one way. It refuses with
 ``StalePreview`` when the published version is no longer the one the preview was computed
 against. Why refuse rather than publish anyway: publication replaces whole fiscal years, so a
 file previewed before a colleague's publication would silently remove that colleague's lines
-of the same years, and the editor approved a preview that is no longer true. The check, the
+of the same years (in replace mode), or change the lines the editor saw as kept, and the editor
+approved a preview that is no longer true. The check, the
 publication, the status change and the audit entries share one transaction
 (``import_budget_file``'s ``expected_version`` and ``on_published``), so two editors pressing
 "Publish" at once cannot both succeed. The editor re-checks (uploads the file again) to get a
@@ -25,6 +29,7 @@ import sqlalchemy as sa
 from accounts import audit
 from budget import preview
 from budget import publish as uploads
+from budget.apply import UPDATE, check_mode
 from budget.format import Problem
 from core import versions
 from core.csv_export import excel_csv
@@ -68,8 +73,10 @@ def summary_problem(entry: dict) -> Problem:
                    entry.get("params") or {})
 
 
-def create(engine: sa.Engine, content: bytes, file_name: str, district_shapes, *, actor: str) -> int:
-    """Validate ``content``, compute its preview when valid, store it as pending; its id."""
+def create(engine: sa.Engine, content: bytes, file_name: str, district_shapes, *, actor: str,
+           mode: str = UPDATE) -> int:
+    """Validate ``content``, compute its preview in ``mode`` when valid, store it as pending; its id."""
+    check_mode(mode)
     result = uploads.import_budget_file(engine, content, file_name, district_shapes, actor=actor,
                                         dry_run=True)
     validated = result.validated
@@ -78,7 +85,7 @@ def create(engine: sa.Engine, content: bytes, file_name: str, district_shapes, *
     # published after ``base`` (``publish``), so a preview is never applied to other data.
     with engine.connect() as connection, connection.begin():
         base = versions.latest_version_id(connection)
-        summary = (preview.preview_upload(connection, validated, base).summary()
+        summary = (preview.preview_upload(connection, validated, base, mode).summary()
                    if validated.ok else None)
     report = {"problems": [problem_summary(p) for p in validated.problems[:PROBLEM_LIMIT]],
               "preview": summary}
@@ -91,9 +98,9 @@ def create(engine: sa.Engine, content: bytes, file_name: str, district_shapes, *
             row_count=len(validated.lines) if validated.ok else 0,
             facility_count=len(validated.facilities) if validated.ok else 0,
             fiscal_years=",".join(map(str, validated.fiscal_years)) if validated.ok else "",
-            base_version_id=base, report=report)).inserted_primary_key[0]
+            base_version_id=base, report=report, mode=mode)).inserted_primary_key[0]
         audit.record(connection, actor, "upload", "upload", upload_id, {
-            "file_name": file_name, "sha256": result.sha256, "size": len(content),
+            "file_name": file_name, "sha256": result.sha256, "size": len(content), "mode": mode,
             "errors": len(validated.errors), "warnings": len(validated.warnings)}, at=now)
     return upload_id
 
@@ -119,13 +126,24 @@ def _require_pending(upload: dict | None) -> dict:
     return upload
 
 
+def needs_confirmation(upload: dict) -> bool:
+    """Whether publishing ``upload`` removes enough that the editor must confirm it first."""
+    return bool(((upload.get("report") or {}).get("preview") or {}).get("needs_confirmation"))
+
+
 def publish(engine: sa.Engine, upload_id: int, district_shapes, *, actor: str,
-            risk_thresholds=None) -> Decision:
-    """Validate and publish the stored file through ``budget.publish`` (see the module docstring)."""
+            risk_thresholds=None, confirmed_removal: bool = False) -> Decision:
+    """Validate and publish the stored file through ``budget.publish`` (see the module docstring).
+
+    ``confirmed_removal``: the editor confirmed the removal the preview states; required when
+    ``needs_confirmation``.
+    """
     with engine.connect() as connection:
         upload = _require_pending(get(connection, upload_id, with_content=True))
     if upload["error_count"]:
         raise UploadError("has_errors")
+    if needs_confirmation(upload) and not confirmed_removal:
+        raise UploadError("needs_confirmation")
 
     def mark_published(connection: sa.Connection, version_id: int) -> None:
         now = audit.utc_now()
@@ -137,14 +155,14 @@ def publish(engine: sa.Engine, upload_id: int, district_shapes, *, actor: str,
         if changed != 1:  # decided by someone else meanwhile: undo the publication
             raise UploadError("not_pending", status="decided")
         audit.record(connection, actor, "upload_publish", "upload", upload_id,
-                     {"version": version_id, "file_name": upload["file_name"],
-                      "sha256": upload["sha256"]}, at=now)
+                     {"version": version_id, "file_name": upload["file_name"], "mode": upload["mode"],
+                      "sha256": upload["sha256"], "confirmed_removal": confirmed_removal}, at=now)
 
     try:
         result = uploads.import_budget_file(
             engine, upload["content"], upload["file_name"], district_shapes, actor=actor,
             expected_version=upload["base_version_id"], on_published=mark_published,
-            risk_thresholds=risk_thresholds)
+            risk_thresholds=risk_thresholds, mode=upload["mode"])
     except uploads.StaleVersion as stale:
         raise StalePreview("stale_preview", expected=stale.expected, current=stale.current) from None
     if not result.ok:  # the rules changed since the upload (e.g. new boundaries)

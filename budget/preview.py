@@ -1,11 +1,16 @@
 """What a publication changes: the upload preview and the diff of a version against the one before.
 
-Pure functions over a connection and a ``ValidatedTable`` (no Flask, nothing written). A file
-replaces whole fiscal years (``budget.publish.publish``), so for an upload the "before" is every
-line published for the years the file covers, and the "after" is exactly the file's lines:
-a published line of those years that the file lacks is *removed*. Lines are matched by
-``LINE_KEY`` through ``core.line_changes.diff_lines`` (the same definition of a change as the
-facility page's history).
+Pure functions over a connection and a ``ValidatedTable`` (no Flask, nothing written). For an
+upload the "before" is every line published for the years the file covers, and the "after" is
+what ``budget.apply.apply_file`` makes of the file in the chosen mode (update keeps the lines
+the file lacks, replace removes them). Lines are matched by ``LINE_KEY`` through
+``core.line_changes.diff_lines`` (the same definition of a change as the facility page's
+history).
+
+Destructive changes come first: ``Preview.removals`` says per year how many lines and
+facilities would go and how much money leaves each district, and ``needs_confirmation`` is true
+when a year would lose more than ``CONFIRM_SHARE`` of its lines or its allocated money, so the
+publication needs an explicit, informed confirmation.
 
 Both kinds of comparison give a ``Preview``; ``Preview.summary(limit)`` turns it into plain,
 JSON-safe data with full counts and lists capped at ``limit`` entries each, which the pending
@@ -19,9 +24,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 import sqlalchemy as sa
 
+from budget.apply import COMPARED_ATTRIBUTES, UPDATE, AttributeChange, apply_file
 from budget.validation import ValidatedTable
 from core.line_changes import LineDiff, diff_lines, missing
-from core.schema import budget_lines, facilities, versions
+from core.schema import budget_lines, facilities, facility_snapshots, versions
 from core.versions import published_lines_from
 from core.vocabulary import LINE_KEY
 from explore import queries
@@ -34,6 +40,7 @@ FILE_MONEY = {"amount_allocated": "allocated_tiyn", "amount_contracted": "contra
               "amount_paid": "paid_tiyn"}
 FACILITY_SUMMARY = ("facility_id", "name_kk", "name_ru", "name_en", "facility_type", "district_kato")
 DEFAULT_LIMIT = 1000
+CONFIRM_SHARE = 0.10  # losing more than this share of a year's lines or money needs confirming
 
 
 @dataclass
@@ -46,10 +53,18 @@ class Preview:
     new_facilities: list[dict] = field(default_factory=list)
     # one entry per fiscal year: {"fiscal_year", "districts": [{kato, names, *_before, *_after}]}
     district_totals: list[dict] = field(default_factory=list)
+    mode: str | None = None  # of an upload: "update" or "replace"
+    attribute_changes: list[AttributeChange] = field(default_factory=list)
+    carried: int = 0  # published lines an update keeps as they are
+    removals: list[dict] = field(default_factory=list)  # see ``removals()``
 
     @property
     def changes_nothing(self) -> bool:
-        return not self.diff and not self.new_facilities
+        return not self.diff and not self.new_facilities and not self.attribute_changes
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return any(entry["large"] for entry in self.removals)
 
     def summary(self, limit: int = DEFAULT_LIMIT) -> dict:
         """Plain JSON-safe data: counts of everything, at most ``limit`` entries per list."""
@@ -57,7 +72,14 @@ class Preview:
             "base_version_id": self.base_version_id,
             "fiscal_years": list(self.fiscal_years),
             "changes_nothing": self.changes_nothing,
-            "counts": {"new_facilities": len(self.new_facilities), **self.diff.counts},
+            "mode": self.mode,
+            "counts": {"new_facilities": len(self.new_facilities), **self.diff.counts,
+                       "attribute_changes": len(self.attribute_changes), "carried": self.carried},
+            "removals": self.removals,
+            "needs_confirmation": self.needs_confirmation,
+            "attribute_changes": [{"facility_id": c.facility_id, "field": c.field,
+                                   "before": _plain(c.before), "after": _plain(c.after)}
+                                  for c in self.attribute_changes[:limit]],
             "limit": limit,
             "new_facilities": [_plain_dict(f, FACILITY_SUMMARY) for f in self.new_facilities[:limit]],
             "added": [_line_summary(line) for line in self.diff.added[:limit]],
@@ -87,6 +109,34 @@ def _line_summary(line: dict) -> dict:
     return _plain_dict(line, (*LINE_KEY, *MONEY))
 
 
+def removals(before: list[dict], after: list[dict], diff: LineDiff, tables: list[dict]) -> list[dict]:
+    """Per fiscal year that loses anything: the lines that go, the facilities left without a
+    line that year, and the allocated money leaving each district (in numbers, for the page)."""
+    found = []
+    for table in tables:
+        year = table["fiscal_year"]
+        removed = [line for line in diff.removed if int(line["fiscal_year"]) == year]
+        districts = [{key: row[key] for key in ("kato", "name_kk", "name_ru", "name_en")}
+                     | {"allocated_tiyn_removed": row["allocated_tiyn_before"] - row["allocated_tiyn_after"]}
+                     for row in table["districts"] if row["allocated_tiyn_after"] < row["allocated_tiyn_before"]]
+        if not removed and not districts:
+            continue
+        lines_before = [line for line in before if int(line["fiscal_year"]) == year]
+        facilities_before = {line["facility_id"] for line in lines_before}
+        facilities_after = {line["facility_id"] for line in after if int(line["fiscal_year"]) == year}
+        money_before = table["total"].get("allocated_tiyn_before", 0)
+        money_removed = sum(d["allocated_tiyn_removed"] for d in districts)
+        found.append({
+            "fiscal_year": year, "lines_removed": len(removed), "lines_before": len(lines_before),
+            "facilities_removed": len(facilities_before - facilities_after),
+            "facilities_before": len(facilities_before),
+            "allocated_tiyn_removed": money_removed, "allocated_tiyn_before": money_before,
+            "districts": districts,
+            "large": (len(removed) > CONFIRM_SHARE * len(lines_before)
+                      or money_removed > CONFIRM_SHARE * money_before)})
+    return found
+
+
 # ---------------------------------------------------------------- reading lines
 
 
@@ -105,11 +155,12 @@ def published_lines(connection: sa.Connection, version_id: int | None,
     return [dict(row._mapping) for row in connection.execute(query)]
 
 
-def file_lines(validated: ValidatedTable) -> list[dict]:
-    """A validated table's lines with the stored field names (money in tiyn)."""
-    if not len(validated.lines):
+def file_lines(lines: pd.DataFrame) -> list[dict]:
+    """Lines named like a validated file's (``budget.apply.Applied.lines``) with the stored
+    field names (money in tiyn)."""
+    if not len(lines):
         return []
-    frame = validated.lines.rename(columns=FILE_MONEY)[[*LINE_KEY, *COMPARED_FIELDS]]
+    frame = lines.rename(columns=FILE_MONEY)[[*LINE_KEY, *COMPARED_FIELDS]]
     plain = frame.astype(object).where(frame.notna(), None)
     return plain.to_dict("records")
 
@@ -137,12 +188,10 @@ def _year_table(year: int, district_rows: list[dict], before: dict, after: dict)
     return {"fiscal_year": int(year), "districts": rows, "total": total}
 
 
-def _file_totals(validated: ValidatedTable, year: int) -> dict[str, dict]:
-    """Money of the file's lines for ``year`` per district the facilities were placed in."""
-    lines = validated.lines[validated.lines["fiscal_year"] == year]
-    placed = validated.facilities[["facility_id", "kato"]]
-    merged = lines.merge(placed, on="facility_id", how="left")
-    sums = merged.groupby("kato")[list(FILE_MONEY)].sum(min_count=0)
+def _applied_totals(lines: pd.DataFrame, year: int) -> dict[str, dict]:
+    """Money of the new lines of ``year`` per district their facilities are placed in."""
+    of_year = lines[lines["fiscal_year"] == year]
+    sums = of_year.groupby("district_kato")[list(FILE_MONEY)].sum(min_count=0)
     return {str(kato): {FILE_MONEY[c]: int(row[c]) if not pd.isna(row[c]) else 0 for c in FILE_MONEY}
             for kato, row in sums.iterrows()}
 
@@ -151,25 +200,29 @@ def _file_totals(validated: ValidatedTable, year: int) -> dict[str, dict]:
 
 
 def preview_upload(connection: sa.Connection, validated: ValidatedTable,
-                   base_version_id: int | None) -> Preview:
-    """What publishing ``validated`` on top of ``base_version_id`` would change."""
-    years = validated.fiscal_years
+                   base_version_id: int | None, mode: str = UPDATE) -> Preview:
+    """What publishing ``validated`` in ``mode`` on top of ``base_version_id`` would change."""
+    applied = apply_file(connection, validated, mode, base_version_id)
+    years = applied.fiscal_years
     before = published_lines(connection, base_version_id, years)
-    diff = diff_lines(before, file_lines(validated), fields=COMPARED_FIELDS)
+    after = file_lines(applied.lines)
+    diff = diff_lines(before, after, fields=COMPARED_FIELDS)
     ids = list(validated.facilities["facility_id"]) if len(validated.facilities) else []
     known = _known_facility_ids(connection, ids)
     new = []
     if ids:
-        fresh = validated.facilities[~validated.facilities["facility_id"].isin(known)]
+        fresh = applied.facilities[~applied.facilities["facility_id"].isin(known)]
         fresh = fresh.rename(columns={"facility_name_kk": "name_kk", "facility_name_ru": "name_ru",
                                       "facility_name_en": "name_en", "kato": "district_kato"})
         new = fresh.astype(object).where(fresh.notna(), None).to_dict("records")
     district_rows = queries.district_list(connection)
     tables = [_year_table(year, district_rows,
                           _totals(queries.district_totals(connection, base_version_id, year)),
-                          _file_totals(validated, year))
+                          _applied_totals(applied.lines, year))
               for year in years]
-    return Preview(base_version_id, years, diff, new, tables)
+    return Preview(base_version_id, years, diff, new, tables, mode=mode,
+                   attribute_changes=applied.attribute_changes, carried=applied.carried,
+                   removals=removals(before, after, diff, tables))
 
 
 def previous_version_id(connection: sa.Connection, version_id: int) -> int | None:
@@ -192,7 +245,35 @@ def compare_versions(connection: sa.Connection, before_id: int | None, after_id:
                           _totals(queries.district_totals(connection, before_id, year)),
                           _totals(queries.district_totals(connection, after_id, year)))
               for year in touched]
-    return Preview(before_id, touched, diff, new, tables)
+    mode = connection.execute(sa.select(versions.c.mode).where(versions.c.id == after_id)).scalar()
+    return Preview(before_id, touched, diff, new, tables, mode=mode,
+                   attribute_changes=snapshot_changes(connection, after_id),
+                   removals=removals(before, after, diff, tables))
+
+
+def snapshot_changes(connection: sa.Connection, version_id: int) -> list[AttributeChange]:
+    """The facility details ``version_id`` changed: its snapshots against each one's previous."""
+    fs = facility_snapshots
+    earlier = fs.alias("earlier")
+    previous = (sa.select(sa.func.max(earlier.c.version_id)).where(
+        earlier.c.facility_pk == fs.c.facility_pk, earlier.c.version_id < version_id)
+        .scalar_subquery())
+    old = fs.alias("old")
+    fields = list(dict.fromkeys(COMPARED_ATTRIBUTES.values()))
+    rows = connection.execute(
+        sa.select(facilities.c.facility_id, *(fs.c[name].label(f"after_{name}") for name in fields),
+                  *(old.c[name].label(f"before_{name}") for name in fields))
+        .select_from(fs.join(facilities, facilities.c.id == fs.c.facility_pk)
+                     .join(old, sa.and_(old.c.facility_pk == fs.c.facility_pk, old.c.version_id == previous)))
+        .where(fs.c.version_id == version_id).order_by(facilities.c.facility_id)).all()
+    changes = []
+    for row in rows:
+        values = row._mapping
+        for name in fields:
+            before, after = _plain(values[f"before_{name}"]), _plain(values[f"after_{name}"])
+            if before != after:
+                changes.append(AttributeChange(row.facility_id, name, before, after))
+    return changes
 
 
 def _known_facility_ids(connection: sa.Connection, facility_ids: list[str]) -> set[str]:

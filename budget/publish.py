@@ -2,7 +2,9 @@
 
 The same functions serve the CLI (``flask budget import``) and the web upload. A publication
 happens in one transaction: the new version, its facilities, its budget lines, the new state
-and the audit entry are all written, or none is.
+and the audit entry are all written, or none is. What the version holds for the file's years
+is ``budget.apply.apply_file``'s answer for the chosen mode (update by default: the published
+lines the file lacks stay), the same answer the preview showed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from accounts import audit
+from budget.apply import UPDATE, apply_file, check_mode
 from budget.reader import read_budget_file
 from budget.validation import ValidatedTable, validate_table
 from core.db import write_transaction
@@ -91,8 +94,8 @@ def sync_districts(connection: sa.Connection, records: list[dict]) -> None:
 def import_budget_file(engine: sa.Engine, content: bytes, file_name: str, district_shapes, *,
                        actor: str, dry_run: bool = False, kind: str = "import",
                        expected_version=ANY_VERSION, on_published=None,
-                       risk_thresholds: RiskThresholds | None = None) -> ImportResult:
-    """Read, validate, and (unless ``dry_run`` or invalid) publish a budget file.
+                       risk_thresholds: RiskThresholds | None = None, mode: str = UPDATE) -> ImportResult:
+    """Read, validate, and (unless ``dry_run`` or invalid) publish a budget file in ``mode``.
 
     ``expected_version`` (a version id, or None for "nothing published yet") makes the
     publication refuse with ``StaleVersion`` unless that version is still the newest when the
@@ -100,20 +103,32 @@ def import_budget_file(engine: sa.Engine, content: bytes, file_name: str, distri
     the publication (the web upload marks its pending upload published there); if it raises,
     nothing is written. ``risk_thresholds`` are the risk rules' (defaults when None).
     """
+    check_mode(mode)
     validated = validate_table(read_budget_file(content, file_name), district_shapes)
     result = ImportResult(validated=validated, sha256=sha256_of(content))
     if validated.ok and not dry_run:
-        with write_transaction(engine) as connection:
-            if expected_version is not ANY_VERSION:
-                current = latest_version_id(connection)
-                if current != expected_version:
-                    raise StaleVersion(expected_version, current)
-            result.version_id = publish(connection, validated, actor=actor, file_name=file_name,
-                                        sha256=result.sha256, kind=kind,
-                                        risk_thresholds=risk_thresholds)
-            if on_published is not None:
-                on_published(connection, result.version_id)
+        result.version_id = publish_validated(
+            engine, validated, actor=actor, file_name=file_name, sha256=result.sha256, kind=kind,
+            expected_version=expected_version, on_published=on_published,
+            risk_thresholds=risk_thresholds, mode=mode)
     return result
+
+
+def publish_validated(engine: sa.Engine, validated: ValidatedTable, *, actor: str, file_name: str,
+                      sha256: str, kind: str = "import", expected_version=ANY_VERSION,
+                      on_published=None, risk_thresholds: RiskThresholds | None = None,
+                      mode: str = UPDATE) -> int:
+    """Publish an already validated table in one write transaction (see ``import_budget_file``)."""
+    with write_transaction(engine) as connection:
+        if expected_version is not ANY_VERSION:
+            current = latest_version_id(connection)
+            if current != expected_version:
+                raise StaleVersion(expected_version, current)
+        version_id = publish(connection, validated, actor=actor, file_name=file_name, sha256=sha256,
+                             kind=kind, risk_thresholds=risk_thresholds, mode=mode)
+        if on_published is not None:
+            on_published(connection, version_id)
+    return version_id
 
 
 def _insert_rows(connection: sa.Connection, statement, frame: pd.DataFrame) -> None:
@@ -133,8 +148,9 @@ def _insert_rows(connection: sa.Connection, statement, frame: pd.DataFrame) -> N
 
 def publish(connection: sa.Connection, validated: ValidatedTable, *, actor: str,
             file_name: str | None, sha256: str | None, kind: str = "import",
-            risk_thresholds: RiskThresholds | None = None) -> int:
-    """Write a valid table as a new version replacing its fiscal years. Call inside a transaction.
+            risk_thresholds: RiskThresholds | None = None, mode: str = UPDATE) -> int:
+    """Write a valid table as a new version of its fiscal years, in ``mode`` (``budget.apply``).
+    Call inside a transaction.
 
     The version's risk flags are computed and stored with it, as of the publication date (UTC),
     and so is the map's default view (``explore.map_views``).
@@ -143,14 +159,15 @@ def publish(connection: sa.Connection, validated: ValidatedTable, *, actor: str,
         raise ValueError("a table with errors cannot be published")
     years = validated.fiscal_years
     previous = latest_version_id(connection)
+    applied = apply_file(connection, validated, mode, previous)
     now = audit.utc_now()
-    facility_rows = validated.facilities.rename(columns=FILE_TO_FACILITY)
+    facility_rows = applied.facilities.rename(columns=FILE_TO_FACILITY)
     known = _facility_pks(connection, list(facility_rows["facility_id"]))
     version_id = connection.execute(versions.insert().values(
         created_at=now, created_by=actor, kind=kind, file_name=file_name, sha256=sha256,
         row_count=len(validated.lines), facility_count=len(facility_rows),
         new_facility_count=int((~facility_rows["facility_id"].isin(known)).sum()),
-        warning_count=len(validated.warnings), fiscal_years=",".join(map(str, years)),
+        warning_count=len(validated.warnings), fiscal_years=",".join(map(str, years)), mode=mode,
     )).inserted_primary_key[0]
 
     attributes = facility_rows[["facility_id", *FACILITY_FIELD_NAMES]]
@@ -166,8 +183,9 @@ def publish(connection: sa.Connection, validated: ValidatedTable, *, actor: str,
                                   version_id=version_id).drop(columns="facility_id")
     _insert_rows(connection, facility_snapshots.insert(), snapshots)
 
-    lines = validated.lines.rename(columns=MONEY_COLUMNS)
-    lines = lines.assign(version_id=version_id, facility_pk=lines["facility_id"].map(pks))
+    lines = applied.lines.rename(columns=MONEY_COLUMNS)
+    lines = lines.assign(version_id=version_id,
+                         facility_pk=lines["facility_id"].map(_facility_pks_of(connection, lines, pks)))
     columns = ["version_id", "facility_pk", *LINE_COLUMNS, *MONEY_COLUMNS.values()]
     _insert_rows(connection, budget_lines.insert(), lines[columns])
 
@@ -180,8 +198,8 @@ def publish(connection: sa.Connection, validated: ValidatedTable, *, actor: str,
                             compare_with=previous, carry_stalled_from=previous)
     map_views.record(connection, version_id)
     audit.record(connection, actor, "publish", "version", version_id, {
-        "kind": kind, "file_name": file_name, "sha256": sha256, "fiscal_years": years,
-        "rows": len(validated.lines), "facilities": len(facility_rows),
+        "kind": kind, "mode": mode, "file_name": file_name, "sha256": sha256, "fiscal_years": years,
+        "rows": len(validated.lines), "lines_kept": applied.carried, "facilities": len(facility_rows),
         "warnings": len(validated.warnings), "previous_version": previous}, at=now)
     return version_id
 
@@ -245,6 +263,12 @@ def _facility_pks(connection: sa.Connection, facility_ids: list[str]) -> dict[st
         found.update(connection.execute(sa.select(facilities.c.facility_id, facilities.c.id)
                                         .where(facilities.c.facility_id.in_(chunk))).all())
     return found
+
+
+def _facility_pks_of(connection: sa.Connection, lines: pd.DataFrame, pks: dict[str, int]) -> dict[str, int]:
+    """``pks`` and the ids of the facilities of lines an update keeps (not in the file)."""
+    others = sorted(set(lines["facility_id"]) - pks.keys())
+    return {**pks, **_facility_pks(connection, others)} if others else pks
 
 
 def _state(connection: sa.Connection, version_id: int | None) -> dict[int, int]:

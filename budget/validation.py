@@ -23,6 +23,13 @@ from core.vocabulary import LINE_KEY
 from geo.assign import assign_districts
 
 
+# A cell holding only one of these clears the published value on purpose (a blank keeps it,
+# ``budget.apply``). Only optional cells outside the line key can be cleared.
+CLEAR_MARKERS = ("-", "\u2013", "\u2014")
+CLEARABLE_COLUMNS = tuple(c.name for c in fmt.COLUMNS
+                          if not c.required and c.name not in LINE_KEY and c.name != "district_kato")
+
+
 @dataclass
 class ValidatedTable:
     """The outcome of validation: problems, and the typed data when there is no error."""
@@ -30,6 +37,8 @@ class ValidatedTable:
     problems: list[Problem]
     lines: pd.DataFrame = field(default_factory=pd.DataFrame)
     facilities: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Excel row -> the columns whose cell held the clear marker (``CLEAR_MARKERS``).
+    cleared: dict[int, frozenset[str]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -65,6 +74,7 @@ def validate_table(raw: RawTable, districts, today: dt.date | None = None) -> Va
     today = today or dt.date.today()
     frame = raw.frame.reindex(columns=[c.name for c in fmt.COLUMNS], fill_value="").fillna("")
     frame = frame.astype(str)
+    frame, cleared = _take_clear_markers(frame)
     decimal = decimal_separator(frame)
     out = pd.DataFrame(index=frame.index)
 
@@ -96,7 +106,20 @@ def validate_table(raw: RawTable, districts, today: dt.date | None = None) -> Va
     if any(p.severity == "error" for p in problems):
         return ValidatedTable(problems=problems)
     lines = out.drop(columns=[c for c in fmt.FACILITY_ATTRIBUTES]).reset_index(names="source_row")
-    return ValidatedTable(problems=problems, lines=lines, facilities=facilities)
+    return ValidatedTable(problems=problems, lines=lines, facilities=facilities, cleared=cleared)
+
+
+def _take_clear_markers(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[int, frozenset[str]]]:
+    """The frame with each clear marker made blank, and where the markers were."""
+    marked = frame[list(CLEARABLE_COLUMNS)].apply(lambda values: values.str.strip().isin(CLEAR_MARKERS))
+    if not marked.to_numpy().any():
+        return frame, {}
+    cleared = {int(row): frozenset(marked.columns[flags]) for row, flags in
+               zip(marked.index, marked.to_numpy()) if flags.any()}
+    frame = frame.copy()
+    for column in marked.columns:
+        frame.loc[marked[column], column] = ""
+    return frame, cleared
 
 
 def _check_dates_order(out: pd.DataFrame, frame: pd.DataFrame, log: ProblemLog) -> None:

@@ -52,9 +52,9 @@ def publish_csv(app, geography):
     """Publish CSV bytes through the same function the CLI and uploads use."""
     from budget.publish import import_budget_file
 
-    def publish(content: bytes, actor: str = "test", kind: str = "import"):
+    def publish(content: bytes, actor: str = "test", kind: str = "import", mode: str = "update"):
         result = import_budget_file(database_engine(app), content, "test.csv", geography.districts,
-                                    actor=actor, kind=kind)
+                                    actor=actor, kind=kind, mode=mode)
         assert result.ok, [p.message() for p in result.validated.errors]
         return result.version_id
 

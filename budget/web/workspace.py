@@ -13,6 +13,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from accounts.web.admin import AdminArea, workspace_context
@@ -20,6 +22,7 @@ from accounts.web.auth import current_actor, roles_required
 from budget import pending as pending_uploads
 from budget import preview
 from budget import publish as uploads
+from budget.apply import MODES, REPLACE, UPDATE
 from core.db import write_transaction
 from core.web import database
 from core.web.errors import error_page
@@ -42,6 +45,12 @@ class UploadForm(FlaskForm):
     file = FileField(_l("Budget file (CSV or XLSX)"),
                      validators=[FileRequired(_l("Choose a file to upload.")),
                                  FileAllowed(["csv", "xlsx"], _l("Only .csv and .xlsx files are accepted."))])
+    mode = RadioField(_l("How to publish it"), default=UPDATE, choices=[
+        SelectChoice(UPDATE, _l("Update: add the file's lines or replace the published lines with the "
+                                "same key; every other published line stays")),
+        SelectChoice(REPLACE, _l("Replace fiscal years: the file is the complete table of its years; "
+                                 "published lines of those years that it lacks are removed")),
+    ])
 
 
 def upload_errors() -> dict[str, str]:
@@ -50,6 +59,8 @@ def upload_errors() -> dict[str, str]:
         "no_such_upload": _("There is no such upload."),
         "not_pending": _("This upload has already been published or cancelled."),
         "has_errors": _("A file with errors cannot be published. Fix them and upload it again."),
+        "needs_confirmation": _("This publication removes published data. Tick the box that confirms "
+                                "the removal, then press Publish again."),
         "stale_preview": _("Another version was published after this preview was made, so the "
                            "preview may no longer be true. Upload the file again to check it "
                            "against the current data."),
@@ -81,9 +92,10 @@ def receive_upload():
     if not form.validate_on_submit():
         return render_upload(form, 400)
     storage = form.file.data
+    mode = form.mode.data if form.mode.data in MODES else UPDATE
     upload_id = pending_uploads.create(database.engine(), storage.read(), storage.filename or "upload",
                                        current_app.extensions["geography"].districts,
-                                       actor=current_actor())
+                                       actor=current_actor(), mode=mode)
     return redirect(url_for("workspace.upload_report", upload_id=upload_id))
 
 
@@ -135,7 +147,8 @@ def publish_upload(upload_id: int):
         decision = pending_uploads.publish(database.engine(), upload_id,
                                            current_app.extensions["geography"].districts,
                                            actor=current_actor(),
-                                           risk_thresholds=risk_thresholds(current_app.config))
+                                           risk_thresholds=risk_thresholds(current_app.config),
+                                           confirmed_removal=request.form.get("confirm_removal") == "yes")
     except pending_uploads.UploadError as error:
         flash(upload_errors()[error.code], "error")
         return redirect(url_for("workspace.upload_report", upload_id=upload_id))

@@ -20,10 +20,10 @@ def validated(geography, content: bytes):
     return validate_table(read_budget_file(content, "file.csv"), geography.districts)
 
 
-def preview_of(engine, geography, content: bytes):
+def preview_of(engine, geography, content: bytes, mode: str = "replace"):
     with engine.connect() as connection:
         base = published.latest_version_id(connection)
-        return preview.preview_upload(connection, validated(geography, content), base)
+        return preview.preview_upload(connection, validated(geography, content), base, mode)
 
 
 CHANGED = (
@@ -51,7 +51,8 @@ def test_preview_lists_new_facilities_and_changed_added_removed_lines(engine, ge
     assert result.diff.unchanged == 1 and not result.changes_nothing
 
     summary = result.summary()
-    assert summary["counts"] == {"new_facilities": 1, "added": 2, "removed": 1, "changed": 1, "unchanged": 1}
+    assert summary["counts"] == {"new_facilities": 1, "added": 2, "removed": 1, "changed": 1, "unchanged": 1,
+                                 "attribute_changes": 0, "carried": 0}
     assert summary["changed"][0]["allocated_tiyn_before"] == 12_500_000_050
     assert summary["changed"][0]["allocated_tiyn"] == 13_000_000_000
 
@@ -92,13 +93,13 @@ def test_summary_caps_the_lists_but_keeps_the_counts(engine, geography):
 
 def test_version_diff_compares_with_the_previous_version(engine, publish_csv):
     first = publish_csv(budget_csv(*GOOD_ROWS))
-    second = publish_csv(budget_csv(*CHANGED))
+    second = publish_csv(budget_csv(*CHANGED), mode="replace")
     with engine.connect() as connection:
         assert preview.previous_version_id(connection, second) == first
         result = preview.compare_versions(connection, first, second)
         initial = preview.compare_versions(connection, None, first)
     assert result.summary()["counts"] == {"new_facilities": 1, "added": 2, "removed": 1, "changed": 1,
-                                          "unchanged": 1}
+                                          "unchanged": 1, "attribute_changes": 0, "carried": 0}
     assert initial.summary()["counts"]["added"] == 3 and initial.fiscal_years == [2024, 2025]
 
 
@@ -183,7 +184,7 @@ def test_the_preview_is_computed_without_holding_the_write_lock(engine, geograph
     publish_csv(budget_csv(*GOOD_ROWS))
     real, wrote = preview.preview_upload, []
 
-    def preview_while_somebody_writes(connection, validated, base):
+    def preview_while_somebody_writes(connection, validated, base, mode):
         other = engine.raw_connection()
         try:
             other.execute("PRAGMA busy_timeout=0")  # fail at once instead of waiting for a lock
@@ -192,7 +193,7 @@ def test_the_preview_is_computed_without_holding_the_write_lock(engine, geograph
             wrote.append(True)
         finally:
             other.close()
-        return real(connection, validated, base)
+        return real(connection, validated, base, mode)
 
     monkeypatch.setattr(preview, "preview_upload", preview_while_somebody_writes)
     upload_id = pending(engine, geography, budget_csv(*GOOD_ROWS[:1]))

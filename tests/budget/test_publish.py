@@ -47,7 +47,7 @@ def test_money_is_stored_exactly_in_tiyn(engine, publish_csv):
 
 def test_new_version_replaces_only_the_years_it_contains(engine, publish_csv):
     publish_csv(budget_csv(*GOOD_ROWS))
-    publish_csv(budget_csv("T1;№1 мектеп;Школа №1;school;43,297;68,2518;2025;capital_repair;99;"))
+    publish_csv(budget_csv("T1;№1 мектеп;Школа №1;school;43,297;68,2518;2025;capital_repair;99;"), mode="replace")
     assert published(engine, 2025) == {"T1": 9900}  # S1's 2025 line is gone with the year
     assert published(engine, 2024) == {"T1": 500_000_000}  # 2024 untouched
 

@@ -18,8 +18,9 @@ def three_versions(engine, publish_csv):
     """v1: the good rows; v2: 2025 again (T1 paid more, new equipment line, S1 gone);
     v3: another facility's 2026 only; v4: rollback to v1."""
     first = publish_csv(budget_csv(*GOOD_ROWS))
-    second = publish_csv(budget_csv(T1_2025.format(paid="70 000 000"), T1_EQUIPMENT), actor="akimat")
-    third = publish_csv(budget_csv(OTHER_2026))
+    second = publish_csv(budget_csv(T1_2025.format(paid="70 000 000"), T1_EQUIPMENT), actor="akimat",
+                         mode="replace")
+    third = publish_csv(budget_csv(OTHER_2026), mode="replace")
     with engine.begin() as connection:
         fourth = rollback(connection, first, actor="admin")
     return first, second, third, fourth

@@ -106,7 +106,7 @@ def test_districts_with_years_per_resident_and_execution():
 def versions(publish_csv):
     first = publish_csv(budget_csv(*ROWS, header=FULL_HEADER))
     renamed = ROWS[0].replace("Школа №1", "Школа имени Абая")
-    second = publish_csv(budget_csv(renamed, header=FULL_HEADER))  # replaces 2025 only
+    second = publish_csv(budget_csv(renamed, header=FULL_HEADER), mode="replace")  # replaces 2025 only
     return first, second
 
 

@@ -33,9 +33,9 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
-def upload(client, content: bytes, name: str = "budget.csv"):
-    return client.post("/admin/upload", data={"csrf_token": csrf_token(client, "/admin/upload"),
-                                              "file": (io.BytesIO(content), name)})
+def upload(client, content: bytes, name: str = "budget.csv", mode: str | None = None):
+    data = {"csrf_token": csrf_token(client, "/admin/upload"), "file": (io.BytesIO(content), name)}
+    return client.post("/admin/upload", data=data | ({"mode": mode} if mode else {}))
 
 
 def upload_id_of(response) -> int:
@@ -87,15 +87,18 @@ def test_the_report_is_in_the_officials_language(editor):
 
 def test_a_good_file_shows_a_preview_and_publishing_makes_it_public(editor, engine, publish_csv):
     publish_csv(budget_csv(*GOOD_ROWS))
-    upload_id = upload_id_of(upload(editor, budget_csv(CHANGED_ROW)))
+    upload_id = upload_id_of(upload(editor, budget_csv(CHANGED_ROW), mode="replace"))
     page = text(editor.get(f"/admin/uploads/{upload_id}"))
     assert "What publishing changes" in page and "Changed budget lines: 1" in page
     assert "Removed budget lines: 1" in page  # S1's 2025 line: the year is replaced
     assert "125,000,001 ₸ → 777,000,000 ₸" in page and "Totals by district, 2025" in page
-    assert ">Publish<" in page and ">Cancel<" in page
+    assert page.count(">Publish<") == 2 and page.count(">Cancel<") == 2  # at the top and the bottom
     assert "777" not in public_totals(editor)  # a pending upload is never public
 
-    response = post(editor, f"/admin/uploads/{upload_id}/publish")
+    refused = post(editor, f"/admin/uploads/{upload_id}/publish")  # half of 2025's lines would go
+    assert refused.headers["Location"] == f"/admin/uploads/{upload_id}"
+    assert "Tick the box that confirms the removal" in text(editor.get(f"/admin/uploads/{upload_id}"))
+    response = post(editor, f"/admin/uploads/{upload_id}/publish", {"confirm_removal": "yes"})
     assert response.headers["Location"] == "/admin/versions"
     assert "It is now on the public map." in text(editor.get("/admin/versions"))
     assert "777,000,000" in public_totals(editor)

@@ -224,7 +224,8 @@ def test_a_new_publication_shows_at_once(client, published, publish_csv):
     _, before = get(client, "/dashboard")
     etag = client.get("/dashboard", headers={"Accept-Language": "en"}).headers["ETag"]
     assert client.get("/dashboard", headers={"Accept-Language": "en", "If-None-Match": etag}).status_code == 304
-    publish_csv(budget_csv("S1;Балабақша;Детский сад;kindergarten;41,655447;69,15946;2025;equipment;7 000 000;"))
+    publish_csv(budget_csv("S1;Балабақша;Детский сад;kindergarten;41,655447;69,15946;2025;equipment;7 000 000;"),
+                mode="replace")
     _, after = get(client, "/dashboard")
     assert total(before, "allocated") == "140,000,001 ₸" and total(after, "allocated") == "7,000,000 ₸"
     assert list(table(after, "years")) == ["2023", "2024", "2025"]  # other years are kept

@@ -142,7 +142,7 @@ def test_a_rollback_shows_as_a_change_back(client, engine, two_versions):
 def test_facility_without_published_lines_has_no_chart_but_keeps_its_history(client, publish_csv):
     publish_csv(budget_csv(*GOOD_ROWS))
     publish_csv(budget_csv("X1;Басқа;Другой;school;43,297;68,2518;2024;equipment;1;",
-                           "X1;Басқа;Другой;school;43,297;68,2518;2025;equipment;1;"))
+                           "X1;Басқа;Другой;school;43,297;68,2518;2025;equipment;1;"), mode="replace")
     _, html = get(client, "/facility/T1")  # both its years were replaced without it
     assert "No budget lines are published for this facility." in html
     assert "<canvas" not in html and "chart.umd.min.js" not in html

@@ -89,7 +89,7 @@ def test_data_answers_304_until_a_new_version_is_published(client, published, pu
     assert client.get("/map/facilities.json", headers={"If-None-Match": etag}).status_code == 304
     other_filter = client.get("/map/facilities.json?type=school", headers={"If-None-Match": etag})
     assert other_filter.status_code == 200
-    publish_csv(budget_csv(GOOD_ROWS[2]))  # 2025 now holds only S1
+    publish_csv(budget_csv(GOOD_ROWS[2]), mode="replace")  # 2025 now holds only S1
     fresh = client.get("/map/facilities.json", headers={"If-None-Match": etag, "Accept-Encoding": "gzip"})
     assert fresh.status_code == 200
     data = json.loads(gzip.decompress(fresh.data))
