@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from budget import format as fmt
+from budget.choices import codes_of, english_labels
 from budget.format import Problem
 from core.identifiers import is_valid_bin
 
@@ -182,11 +183,10 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return parsed.dt.strftime("%Y-%m-%d").where(parsed.notna(), None), bad
 
 
-def parse_choices(values: pd.Series, choices: tuple[str, ...]) -> tuple[pd.Series, np.ndarray]:
-    """Enumerated values, matched case-insensitively ('Capital repair' = 'capital_repair')."""
-    keys = values.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
-    known = keys.isin(choices)
-    return keys.where(known, None), ((values != "") & ~known).to_numpy()
+def parse_choices(values: pd.Series, column: str) -> tuple[pd.Series, np.ndarray]:
+    """Coded values as their codes: the code, its kk/ru/en label or a synonym (``budget.choices``)."""
+    codes = codes_of(column, values)
+    return codes, ((values != "") & codes.isna()).to_numpy(dtype=bool)
 
 
 def text_or_none(values: pd.Series) -> pd.Series:
@@ -243,9 +243,9 @@ def _check_kind(column: fmt.Column, values: pd.Series, decimal: str, log, today:
         log.error(bad, values, column.name, "bad_date")
         return dates
     elif kind == fmt.CHOICE:
-        choices, bad = parse_choices(values, column.choices)
+        choices, bad = parse_choices(values, column.name)
         log.error(bad, values, column.name, "unknown_choice",
-                  {"allowed": ", ".join(column.choices)})
+                  {"allowed": ", ".join(column.choices), "labels": english_labels(column.name)})
         return choices
     elif kind == fmt.BIN:
         compact = values.str.replace(SPACES, "", regex=True)

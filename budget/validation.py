@@ -96,6 +96,8 @@ def validate_table(raw: RawTable, districts, today: dt.date | None = None) -> Va
                              "allocated": frame.at[row, "amount_allocated"]})
     no_unit = (out["capacity"].notna() & out["capacity_unit"].isna()).to_numpy()
     log.warning(no_unit, frame["capacity"], "capacity", "capacity_without_unit")
+    example = (frame["facility_id"].str.upper() == fmt.EXAMPLE_FACILITY_ID).to_numpy(dtype=bool)
+    log.warning(example, frame["facility_id"], "facility_id", "example_row_left_in")
     if raw.encoding == "cp1251":
         for column in fmt.COLUMNS:
             if column.kind == fmt.TEXT:

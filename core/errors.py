@@ -30,7 +30,7 @@ MESSAGES: dict[str, str] = {
     "too_many_decimals": N_("%(value)s has more than two digits after the decimal separator."),
     "negative_amount": N_("The amount cannot be negative."),
     "not_positive": N_("The value must be greater than zero."),
-    "unknown_choice": N_("%(value)s is not one of: %(allowed)s."),
+    "unknown_choice": N_("%(value)s is not one of: %(allowed)s. The names are accepted too, in Kazakh, Russian or English: %(labels)s."),
     "bad_date": N_("%(value)s is not a date; write it as YYYY-MM-DD or DD.MM.YYYY."),
     "end_before_start": N_("The end date is before the start date (%(start)s)."),
     "year_out_of_range": N_("Fiscal year %(value)s is outside %(low)s-%(high)s."),
@@ -51,6 +51,7 @@ MESSAGES: dict[str, str] = {
     "unknown_district": N_("%(value)s is not a KATO code of a district of the region; the location is used."),
     "in_overlap": N_("The point lies where the Arys and Baidibek boundaries overlap; it is assigned to %(located)s."),
     "capacity_without_unit": N_("Capacity is given without capacity_unit."),
+    "example_row_left_in": N_("This is the template's example row (facility %(value)s): replace it with a real facility or delete it, or it is published as it is."),
     "letters_lost": N_("The text contains '?' where letters may have been lost: the file was saved as Windows-1251, which has no Kazakh letters. Save it as \"CSV UTF-8\"."),
     # residents' feedback
     "feedback_kind_required": N_("Choose what kind of message this is."),
@@ -73,11 +74,21 @@ MESSAGES: dict[str, str] = {
 }
 
 
+# Parameters that hold English labels (catalogue msgids) joined by '|': each label is
+# translated where the message is rendered, so the official reads them in their own language.
+LABEL_PARAMS = ("labels",)
+LABEL_SEPARATOR = "|"
+
+
 def render(code: str, params: dict, translate=lambda s: s) -> str:
     """Fill a message template, after passing it through ``translate`` (gettext)."""
     template = translate(MESSAGES[code])
+    params = {**{name: "" for name in LABEL_PARAMS}, **params}  # reports stored before them
+    shown = {**params, **{name: ", ".join(translate(label) for label in
+                                         str(params[name]).split(LABEL_SEPARATOR) if label)
+                          for name in LABEL_PARAMS}}
     try:
-        return template % params
+        return template % shown
     except (KeyError, TypeError, ValueError):
         # A bad translation must never hide the problem from the official.
-        return MESSAGES[code] % params
+        return MESSAGES[code] % shown
