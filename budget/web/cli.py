@@ -15,9 +15,12 @@ from flask.cli import AppGroup
 
 from accounts import users as accounts
 from accounts.web.cli import default_actor
+from budget import preview
 from budget import publish as uploads
+from budget.apply import REPLACE, UPDATE
 from core import versions
 from core.db import upgrade, write_transaction
+from core.money import whole_tenge
 from core.schema import ROLES
 from core.web import database
 from risk import store as risk_store
@@ -49,34 +52,77 @@ def print_problems(result: uploads.ImportResult) -> None:
                    err=problem.severity == "error")
 
 
-def run_import(path: Path, actor: str, dry_run: bool, kind: str = "import") -> uploads.ImportResult:
+def run_import(path: Path, actor: str, dry_run: bool, kind: str = "import",
+               mode: str = UPDATE) -> uploads.ImportResult:
     geography = current_app.extensions["geography"]
     result = uploads.import_budget_file(database.engine(), path.read_bytes(), path.name,
                                         geography.districts, actor=actor, dry_run=dry_run, kind=kind,
-                                        risk_thresholds=risk_thresholds(current_app.config))
+                                        risk_thresholds=risk_thresholds(current_app.config), mode=mode)
     print_problems(result)
+    echo_summary(result)
+    return result
+
+
+def echo_summary(result: uploads.ImportResult) -> None:
     validated = result.validated
-    summary = (f"{len(validated.errors)} error(s), {len(validated.warnings)} warning(s); "
+    click.echo(f"{len(validated.errors)} error(s), {len(validated.warnings)} warning(s); "
                f"{len(validated.lines)} budget line(s), {len(validated.facilities)} facilit(ies), "
                f"fiscal years {', '.join(map(str, validated.fiscal_years)) or '-'}.")
-    click.echo(summary)
-    return result
+
+
+def echo_preview(summary: dict) -> None:
+    """What the publication would change, destructive changes first (as the workspace shows it)."""
+    for entry in summary["removals"]:
+        money = whole_tenge(entry["allocated_tiyn_removed"])
+        click.secho(f"REMOVES in {entry['fiscal_year']}: {entry['lines_removed']} of {entry['lines_before']} "
+                    f"budget line(s), {entry['facilities_removed']} of {entry['facilities_before']} facilit(ies), "
+                    f"{money:,} of {whole_tenge(entry['allocated_tiyn_before']):,} KZT allocated", fg="red", err=True)
+        for district in entry["districts"]:
+            click.secho(f"    {district['name_en']}: {whole_tenge(district['allocated_tiyn_removed']):,} KZT less",
+                        fg="red", err=True)
+    counts = summary["counts"]
+    click.echo(f"Mode {summary['mode']}: {counts['added']} new, {counts['changed']} changed, "
+               f"{counts['removed']} removed, {counts['unchanged']} unchanged budget line(s); "
+               f"{counts['new_facilities']} new facilit(ies), {counts['attribute_changes']} facility detail(s) changed.")
+    for change in summary["attribute_changes"]:
+        click.echo(f"    {change['facility_id']} {change['field']}: {change['before']!r} -> {change['after']!r}")
 
 
 @budget_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
+@click.option("--replace-years", is_flag=True,
+              help="FILE is the complete table of the fiscal years it contains: published lines of "
+                   "those years that it lacks are removed. Without it, FILE updates: its lines are "
+                   "added or replace the published lines with the same key, every other line stays.")
+@click.option("--dry-run", is_flag=True, help="Validate and show what would change; write nothing.")
+@click.option("--yes", is_flag=True, help="Publish without asking, even when it removes much.")
 @click.option("--user", "actor", default=default_actor, show_default="cli:<login>",
               help="Who publishes (recorded in the version and the audit log).")
-def budget_import(file: Path, dry_run: bool, actor: str):
-    """Validate FILE (CSV or XLSX) and publish it as a new version."""
-    result = run_import(file, actor, dry_run)
+def budget_import(file: Path, replace_years: bool, dry_run: bool, yes: bool, actor: str):
+    """Validate FILE (CSV or XLSX), show what it changes and publish it as a new version."""
+    mode = REPLACE if replace_years else UPDATE
+    result = run_import(file, actor, dry_run=True, mode=mode)
     if not result.ok:
         raise click.ClickException("Nothing was imported: fix the errors above and try again.")
+    engine = database.engine()
+    with engine.connect() as connection, connection.begin():
+        base = versions.latest_version_id(connection)
+        summary = preview.preview_upload(connection, result.validated, base, mode).summary(limit=50)
+    echo_preview(summary)
     if dry_run:
         click.echo("Dry run: nothing was written.")
-    else:
-        click.echo(f"Published version {result.version_id} (sha256 {result.sha256}).")
+        return
+    if summary["needs_confirmation"] and not yes:
+        click.confirm("This removes more than a tenth of a year's lines or money. Publish?", abort=True,
+                      err=True)
+    try:
+        version_id = uploads.publish_validated(
+            engine, result.validated, actor=actor, file_name=file.name, sha256=result.sha256,
+            expected_version=base, risk_thresholds=risk_thresholds(current_app.config), mode=mode)
+    except uploads.StaleVersion as stale:
+        raise click.ClickException(f"Version {stale.current} was published meanwhile: run the import "
+                                   "again to see what it changes now.") from None
+    click.echo(f"Published version {version_id} ({mode}, sha256 {result.sha256}).")
 
 
 @budget_cli.command("history")
@@ -87,7 +133,8 @@ def budget_history():
     if not versions:
         click.echo("No version has been published yet.")
     for v in versions:
-        origin = f"rollback to {v['rollback_of']}" if v["kind"] == "rollback" else v["kind"]
+        origin = (f"rollback to {v['rollback_of']}" if v["kind"] == "rollback"
+                  else f"{v['kind']} ({v['mode'] or 'replace'})")
         click.echo(f"{v['id']:>4}  {v['created_at']}  {v['created_by']:<20} {origin:<16} "
                    f"{v['file_name'] or '-'}  rows={v['row_count']} facilities={v['facility_count']} "
                    f"years={v['fiscal_years'] or '-'}  sha256={(v['sha256'] or '-')[:12]}")
@@ -116,7 +163,7 @@ def demo_load():
             click.echo("Data already published; the demo data was not loaded.")
             return
     path = Path(current_app.config["DEMO_DATA_FILE"])
-    result = run_import(path, "demo", dry_run=False, kind="demo")
+    result = run_import(path, "demo", dry_run=False, kind="demo", mode=REPLACE)
     if not result.ok:
         raise click.ClickException(f"The demo data in {path} is invalid.")
     click.echo(f"Demo data published as version {result.version_id}.")

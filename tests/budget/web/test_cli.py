@@ -71,3 +71,25 @@ def test_unreadable_file_is_an_error_not_a_crash(runner, tmp_path):
     result = runner.invoke(args=["budget", "import", path])
     assert result.exit_code == 1
     assert "ERROR: file: The file could not be read" in result.output
+
+
+def test_an_import_updates_by_default_and_says_what_it_changes(runner, engine, tmp_path):
+    runner.invoke(args=["budget", "import", write(tmp_path, "a.csv", budget_csv(*GOOD_ROWS))])
+    result = runner.invoke(args=["budget", "import", write(tmp_path, "b.csv", budget_csv(GOOD_ROWS[2]))])
+    assert result.exit_code == 0, result.output
+    assert "Mode update: 0 new, 0 changed, 0 removed, 2 unchanged budget line(s)" in result.output
+    assert "REMOVES" not in result.output and "Published version 2 (update" in result.output
+    assert "import (update)" in runner.invoke(args=["budget", "history"]).output
+
+
+def test_replacing_years_states_the_removal_and_asks_first(runner, engine, tmp_path):
+    runner.invoke(args=["budget", "import", write(tmp_path, "a.csv", budget_csv(*GOOD_ROWS))])
+    path = write(tmp_path, "b.csv", budget_csv(GOOD_ROWS[2]))
+    declined = runner.invoke(args=["budget", "import", path, "--replace-years"], input="n\n")
+    assert declined.exit_code != 0
+    assert "REMOVES in 2025: 1 of 2 budget line(s), 1 of 2 facilit(ies), 125,000,001 of 137,000,001 KZT" in declined.output
+    assert "Publish? [y/N]" in declined.output and count(engine, versions) == 1
+    accepted = runner.invoke(args=["budget", "import", path, "--replace-years", "--yes"])
+    assert accepted.exit_code == 0, accepted.output
+    assert "Published version 2 (replace" in accepted.output and count(engine, versions) == 2
+    assert "import (replace)" in runner.invoke(args=["budget", "history"]).output
