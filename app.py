@@ -17,7 +17,7 @@ from feedback.web import moderation
 from feedback.web import submit as feedback_submit
 from opendata.web import api
 from web import errors, settings
-from web.boot import load_geography_or_stop, warn_if_assets_missing
+from web.boot import load_geography_or_stop, require_current_schema, warn_if_assets_missing
 from web.context import register_context
 
 
@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     load_geography_or_stop(app)
     warn_if_assets_missing(app)
     database.init_app(app)
+    require_current_schema(app)  # pages answer 503 with what to run until `flask db upgrade`
     shared_responses.init_app(app, i18n.language_of_environ(app))  # repeated map data answered before Flask's machinery
     i18n.init_app(app)
     Compress(app)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -79,3 +82,33 @@ def downgrade(engine: sa.Engine, revision: str) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
+
+
+# What ``schema_state`` answers: no schema at all, older than the code's migrations, the
+# migrations' head, or a revision this code does not know (migrated by a newer release).
+SCHEMA_STATES = ("missing", "behind", "current", "ahead")
+
+
+@functools.lru_cache(maxsize=1)
+def migration_revisions() -> tuple[frozenset[str], frozenset[str]]:
+    """(the heads, every revision) of the migrations: read from their files once per process."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return frozenset(script.get_heads()), frozenset(rev.revision for rev in script.walk_revisions())
+
+
+def database_revisions(engine: sa.Engine) -> frozenset[str]:
+    """The revisions recorded in the database's ``alembic_version`` (empty: never migrated)."""
+    with engine.connect() as connection:
+        return frozenset(MigrationContext.configure(connection).get_current_heads())
+
+
+def schema_state(engine: sa.Engine) -> str:
+    """Whether the database's schema is the one this code needs (one of ``SCHEMA_STATES``):
+    one small query, so commands and the first request can ask before touching any table."""
+    current = database_revisions(engine)
+    heads, known = migration_revisions()
+    if not current:
+        return "missing"
+    if current == heads:
+        return "current"
+    return "behind" if current <= known else "ahead"

@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from core.csv_export import excel_csv
+from core.csv_export import COMMAS, CsvLayout, excel_csv
 from core.money import per_resident
 from core.vocabulary import FACILITY_TYPES, FUNDING_SOURCES, MONEY_FIELDS, WORK_TYPES
 from explore.figures import execution_rate
@@ -184,8 +184,9 @@ class Column:
     value: Callable[[Mapping], object]
 
 
-def table_csv(columns: Sequence[Column], rows: Iterable[Mapping]) -> bytes:
+def table_csv(columns: Sequence[Column], rows: Iterable[Mapping], layout: CsvLayout = COMMAS) -> bytes:
     """A table for Excel through the app's one CSV writer (``core.csv_export``): UTF-8 with BOM,
-    CRLF, text cells starting with =, +, -, @ (or a tab or CR) neutralised, numbers as numbers."""
+    CRLF, text cells starting with =, +, -, @ (or a tab or CR) neutralised, numbers as numbers;
+    ``layout``: commas, or semicolons and decimal commas."""
     return excel_csv([column.header for column in columns],
-                     ([column.value(row) for column in columns] for row in rows))
+                     ([column.value(row) for column in columns] for row in rows), layout)

@@ -14,7 +14,7 @@ import re
 import secrets
 import statistics
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass
 
 from core.schema import FEEDBACK_KINDS, FEEDBACK_STATUSES, MODERATION_STATES
@@ -202,21 +202,24 @@ def allowed_moderation(current: str) -> tuple[str, ...]:
 
 # ---------------------------------------------------------------- deadlines
 
-def is_working_day(day: dt.date, holidays: frozenset[dt.date] = frozenset()) -> bool:
+def is_working_day(day: dt.date, holidays: Container[dt.date] = frozenset()) -> bool:
     return day.weekday() < 5 and day not in holidays
 
 
-def add_working_days(start: dt.date, days: int, holidays: frozenset[dt.date] = frozenset()) -> dt.date:
+def add_working_days(start: dt.date, days: int, holidays: Container[dt.date] = frozenset(), *,
+                     working_day: Callable[[dt.date], bool] | None = None) -> dt.date:
     """The ``days``-th working day after ``start`` (the day of submission does not count).
 
-    Submitted on Friday with 1 working day: Monday. Weekends and ``holidays`` are skipped.
+    Submitted on Friday with 1 working day: Monday. Weekends and ``holidays`` are skipped;
+    ``working_day`` replaces that rule with a calendar's (``feedback.deadlines``).
     """
     if days < 0:
         raise ValueError("days must not be negative")
+    working = working_day or (lambda day: is_working_day(day, holidays))
     day, remaining = start, days
     while remaining:
         day += dt.timedelta(days=1)
-        if is_working_day(day, holidays):
+        if working(day):
             remaining -= 1
     return day
 

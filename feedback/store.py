@@ -12,12 +12,12 @@ import datetime as dt
 import hashlib
 import hmac
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from accounts import audit
 from core.schema import budget_lines, facilities, feedback, feedback_events
+from feedback.deadlines import DeadlinePolicy
 from feedback.photos import Photo
 from feedback.rules import (
     ANSWERED_STATUSES,
@@ -26,7 +26,6 @@ from feedback.rules import (
     FeedbackProblem,
     ResponseFigures,
     Submission,
-    add_working_days,
     check_moderation,
     check_status_change,
     clean_text,
@@ -38,23 +37,6 @@ from feedback.rules import (
 
 RESIDENT = "resident"  # the actor of a submission in events and the audit log
 MODERATION_AUDIT_ACTIONS = {"published": "feedback.publish", "hidden": "feedback.hide", "spam": "feedback.spam"}
-
-
-@dataclass(frozen=True)
-class DeadlinePolicy:
-    """How long officials have to respond, counted in working days in the region's time zone."""
-
-    working_days: int = 15
-    holidays: frozenset[dt.date] = frozenset()
-    time_zone: str = "Asia/Almaty"
-
-    def local_date(self, moment: dt.datetime | str) -> dt.date:
-        if isinstance(moment, str):
-            moment = dt.datetime.fromisoformat(moment)
-        return moment.astimezone(ZoneInfo(self.time_zone)).date()
-
-    def deadline_for(self, submitted: dt.datetime) -> dt.date:
-        return add_working_days(self.local_date(submitted), self.working_days, self.holidays)
 
 
 @dataclass(frozen=True)

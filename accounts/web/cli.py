@@ -11,14 +11,14 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
 
 from accounts import users as accounts
 from core.db import write_transaction
 from core.schema import ROLES
 from core.web import database
+from core.web.cli import SchemaGroup
 
-users_cli = AppGroup("users", help="Officials' accounts and roles.")
+users_cli = SchemaGroup("users", help="Officials' accounts and roles.")
 
 
 def default_actor() -> str:

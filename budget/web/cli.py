@@ -23,12 +23,14 @@ from core.db import upgrade, write_transaction
 from core.money import whole_tenge
 from core.schema import ROLES
 from core.web import database
+from core.web.cli import SchemaGroup
 from risk import store as risk_store
 from risk.settings import thresholds as risk_thresholds
 
 db_cli = AppGroup("db", help="Database schema.")
-demo_cli = AppGroup("demo", help="The bundled demo data set.")
-budget_cli = AppGroup("budget", help="Import, list and roll back budget versions.")
+# Their commands first check the schema is migrated (`flask db upgrade` itself does not).
+demo_cli = SchemaGroup("demo", help="The bundled demo data set.")
+budget_cli = SchemaGroup("budget", help="Import, list and roll back budget versions.")
 
 
 @db_cli.command("upgrade")
@@ -169,7 +171,7 @@ def demo_load():
     click.echo(f"Demo data published as version {result.version_id}.")
 
 
-@demo_cli.command("generate")
+@demo_cli.command("generate", needs_schema=False)
 def demo_generate():
     """Regenerate the demo CSV (deterministic) at DEMO_DATA_FILE."""
     from budget.demo.csv_file import write_csv

@@ -21,7 +21,7 @@ from core.web.cache import app_cache
 from core.web.i18n import FACILITY_TYPE_LABELS, FUNDING_LABELS, WORK_TYPE_LABELS, label_of, language, money, percent
 from explore import dashboard, queries
 from explore.dashboard import Column, kzt
-from explore.web import map_page
+from explore.web import downloads, map_page
 from explore.web.detail import CHART_COLOURS, axis_scale
 from explore.web.map_page import Selection, static_url
 
@@ -152,13 +152,14 @@ def index():
     view = labelled(selection) if selection.years else None
     response = make_response(render_template(
         "public/dashboard.html", selection=selection, view=view, query=selection.filter.query_args(),
-        signed_percent=signed_percent, static_url=static_url))
+        signed_percent=signed_percent, static_url=static_url, csv_links=downloads.csv_links))
     return _no_cache(response)
 
 
 @bp.get("/dashboard/<slug>.csv")
 def table_csv(slug: str):
-    """One table of the dashboard as CSV, for the same filters (UTF-8 with BOM, for Excel)."""
+    """One table of the dashboard as CSV, for the same filters (UTF-8 with BOM, for Excel; the
+    layout of ``explore.web.downloads``)."""
     if slug not in TABLES:
         abort(404)
     selection = map_page.current_selection(request.args)
@@ -168,7 +169,7 @@ def table_csv(slug: str):
         abort(404)
     view = labelled(selection)
     table = next(t for t in view["tables"] if t["slug"] == slug)
-    body = dashboard.table_csv(csv_columns(table, view["figures"].previous_year), table["rows"])
+    body = dashboard.table_csv(csv_columns(table, view["figures"].previous_year), table["rows"],
+                               downloads.chosen_layout())
     name = f"dashboard-{slug}.csv" if table["name"] is None else f"dashboard-{slug}-{selection.filter.year}.csv"
-    response = Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    return _no_cache(response)
+    return downloads.csv_download(body, name)

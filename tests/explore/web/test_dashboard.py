@@ -67,7 +67,8 @@ def test_dashboard_shows_the_latest_year_and_every_table(client, published):
         block = re.search(rf'<table id="{slug}-table".*?</table>', html, re.S).group(0)
         assert f'<caption id="{slug}-caption">' in block and '<th scope="col"' in block and '<th scope="row"' in block
         assert f'aria-describedby="{slug}-table"' in html
-        assert f'href="/dashboard/{slug}.csv?year=2025"' in html
+        assert f'href="/dashboard/{slug}.csv?year=2025&amp;format=commas"' in html
+        assert f'href="/dashboard/{slug}.csv?year=2025&amp;format=excel"' in html
     assert "changes compare it with 2024 under the same filters" in html
 
     years = table(html, "years")
@@ -147,13 +148,13 @@ def test_the_filter_form_is_the_maps(client, published):
     assert 'href="/?year=2025&amp;type=school&amp;work=capital_repair"' in html  # the same selection on the map
 
 
-def csv_rows(client, path, lang="en"):
+def csv_rows(client, path, lang="en", delimiter=","):
     response = client.get(path, headers={"Accept-Language": lang})
     assert response.status_code == 200, response.data
     assert response.mimetype == "text/csv" and response.mimetype_params["charset"] == "utf-8"
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.data.startswith(b"\xef\xbb\xbf")
-    return list(csv.reader(io.StringIO(response.data.decode("utf-8")[1:], newline="")))
+    return list(csv.reader(io.StringIO(response.data.decode("utf-8")[1:], newline=""), delimiter=delimiter))
 
 
 def whole_tenge(text: str) -> str:
@@ -196,7 +197,7 @@ def test_csv_neutralises_formulas_and_keeps_negative_numbers_numeric(client, pub
 
 
 def test_csv_in_the_chosen_language(client, published):
-    rows = csv_rows(client, "/dashboard/districts.csv", lang="ru")
+    rows = csv_rows(client, "/dashboard/districts.csv", lang="ru", delimiter=";")  # Excel's layout there
     assert rows[0][:3] == ["Район", "Code" if rows[0][1] == "Code" else rows[0][1], "Население"]
     assert rows[1][:2] == ["Туркестан", TURKESTAN]
 
@@ -242,6 +243,6 @@ def test_the_risk_filter_of_the_map_applies_year_by_year(client, publish_csv):
     assert total(html, "allocated") == "1,000,000 ₸"  # X1 only: paid twice its allocation in 2025
     years = table(html, "years")
     assert (years["2024"]["allocated"], years["2025"]["allocated"]) == ("0 ₸", "1,000,000 ₸")
-    assert 'href="/dashboard/years.csv?year=2025&amp;risk=paid_above_allocated"' in html
+    assert 'href="/dashboard/years.csv?year=2025&amp;risk=paid_above_allocated&amp;format=commas"' in html
     rows = csv_rows(client, "/dashboard/years.csv?year=2025&risk=paid_above_allocated")
     assert [r[1] for r in rows[1:]] == ["0.00", "1000000.00"]

@@ -151,11 +151,11 @@ def test_each_version_downloads_as_a_valid_data_package(client, published, publi
 
 # ---------------------------------------------------------------- the table page
 
-def test_the_table_page_links_csv_and_geojson_of_its_filter(client, published):
+def test_the_table_page_links_geojson_and_json_of_its_filter(client, published):
+    # Its CSV is the residents' own (tenge, the page's language: tests/explore/web/test_downloads.py).
     html = client.get("/facilities?type=school", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert 'href="/api/v1/facilities.csv?year=2025&amp;type=school"' in html
     assert 'href="/api/v1/facilities.geojson?year=2025&amp;type=school"' in html
-    assert "CSV table (opens in Excel)" in html
+    assert 'href="/api/v1/facilities?year=2025&amp;type=school"' in html
 
 # ---------------------------------------------------------------- published feedback
 
