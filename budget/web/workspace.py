@@ -46,11 +46,15 @@ class UploadForm(FlaskForm):
                      validators=[FileRequired(_l("Choose a file to upload.")),
                                  FileAllowed(["csv", "xlsx"], _l("Only .csv and .xlsx files are accepted."))])
     mode = RadioField(_l("How to publish it"), default=UPDATE, choices=[
-        SelectChoice(UPDATE, _l("Update: add the file's lines or replace the published lines with the "
-                                "same key; every other published line stays")),
-        SelectChoice(REPLACE, _l("Replace fiscal years: the file is the complete table of its years; "
-                                 "published lines of those years that it lacks are removed")),
-    ])
+        SelectChoice(UPDATE, _l("Update")), SelectChoice(REPLACE, _l("Replace fiscal years"))])
+
+
+MODE_HINTS = {
+    UPDATE: _l("The file's lines are added, or replace the published lines with the same key; every "
+               "other published line stays. Choose this for a partial table."),
+    REPLACE: _l("The file is the complete table of the years it contains: published lines of those "
+                "years that it lacks are removed."),
+}
 
 
 def upload_errors() -> dict[str, str]:
@@ -75,7 +79,7 @@ def size_limit_text() -> str:
 
 def render_upload(form: UploadForm, status: int = 200):
     recent = pending_uploads.recent(database.connection())
-    return render_template("admin/upload.html", form=form, recent=recent,
+    return render_template("admin/upload.html", form=form, recent=recent, mode_hints=MODE_HINTS,
                            size_limit=size_limit_text()), status
 
 
