@@ -68,3 +68,11 @@ def test_the_preview_shows_facility_details_that_change(editor, publish_csv):
     assert "Changed facility details: 1" in page
     assert re.search(r"Name in Russian</td>\s*<td>Школа №1</td><td>Школа №1 имени Абая</td>", page)
     assert "Тәуке хан 5" not in page  # the blank address keeps it: no change to show
+
+
+def test_the_versions_page_says_how_each_version_was_published(editor, publish_csv):
+    publish_csv(budget_csv(*GOOD_ROWS), mode="replace")
+    publish_csv(budget_csv(ONLY_S1))
+    page = text(editor.get("/admin/versions"))
+    second, first = page.index('id="version-2"'), page.index('id="version-1"')
+    assert "import · Update" in page[second:first] and "import · Replace fiscal years" in page[first:]
