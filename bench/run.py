@@ -84,10 +84,10 @@ class Context:
 
 
 def _scenarios() -> dict[str, Callable[[Context], None]]:
-    from bench import feedback_bench, import_bench, load_bench, map_bench
+    from bench import feedback_bench, import_bench, load_bench, map_bench, publish_bench
 
     return {"import": import_bench.run, "map": map_bench.run, "load": load_bench.run,
-            "feedback": feedback_bench.run}
+            "feedback": feedback_bench.run, "publish": publish_bench.run}
 
 
 ALIASES = {"memory": "load", "serve": "load"}
