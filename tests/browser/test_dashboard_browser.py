@@ -52,7 +52,7 @@ def test_dashboard_draws_every_chart_with_the_table_figures(live_app, page, brow
 
     # The table's CSV comes from the app, ready for Excel.
     with page.expect_download() as download:
-        page.locator('a[href^="/dashboard/facility-types.csv"]').click()
+        page.locator('a[href^="/dashboard/facility-types.csv"][href$="format=excel"]').click()
     path = download.value.path()
     with open(path, "rb") as handle:
         content = handle.read()

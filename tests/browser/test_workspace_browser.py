@@ -69,7 +69,7 @@ def test_upload_report_preview_publish_and_rollback(live_app, page, artifacts):
     assert serious_accessibility_violations(page) == []
     assert published_years(app) == (before_version, before_years)  # the preview is not public
 
-    page.get_by_role("button", name="Publish").click()
+    page.get_by_role("button", name="Publish").first.click()  # the one at the top
     page.wait_for_url(f"{base}/admin/versions")
     assert "It is now on the public map." in page.inner_text("main")
     published_version, years = published_years(app)

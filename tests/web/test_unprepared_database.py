@@ -12,7 +12,7 @@ PAGES = ["/", "/facilities", "/dashboard", "/login", "/admin/"]
 @pytest.fixture()
 def bare_app(tmp_path):
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
-                      "SECRET_KEY": "test", "TILES_URL": ""})
+                      "SECRET_KEY": "test", "TILES_URL": "", "BABEL_DEFAULT_LOCALE": "en"})
     yield app
     app.extensions["engine"].dispose()
 
