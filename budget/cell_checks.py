@@ -41,11 +41,13 @@ class ProblemLog:
     def add(self, severity: str, mask, frame_column: pd.Series, column: str | None, code: str,
             params=None):
         """One problem per True in ``mask``; ``params`` is a dict or a function of the row label."""
-        mask = np.asarray(mask, dtype=bool)
-        for label in frame_column.index[mask]:
+        positions = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if not len(positions):
+            return
+        typed = frame_column.to_numpy(dtype=object)[positions]  # by position: no label lookups
+        for label, value in zip(frame_column.index[positions].tolist(), typed.tolist()):
             extra = params(label) if callable(params) else (params or {})
-            self.problems.append(Problem(severity, int(label), column,
-                                         str(frame_column.get(label, "")), code, extra))
+            self.problems.append(Problem(severity, int(label), column, str(value), code, extra))
 
     def error(self, *args, **kw):
         self.add("error", *args, **kw)

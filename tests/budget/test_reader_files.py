@@ -292,3 +292,14 @@ def test_xlsx_cells_are_read_as_excel_shows_them_in_any_position():
 def test_empty_workbook_sheet_is_an_empty_file():
     raw = read(workbook_bytes(("budget", [])), "budget.xlsx")
     assert codes(raw) == ["empty_file"]
+
+
+def test_xlsx_column_holding_the_unit_separator_is_read_as_typed():
+    """Columns are joined on U+001F to be laid out afresh; a cell holding one (XML allows it
+    only escaped, as Excel's _x001F_) keeps the column as it was."""
+    from budget.reader import _column_text
+
+    assert _column_text(("description", "a\x1fb", "c")) == ["description", "a\x1fb", "c"]
+    assert _column_text(("description", "a", "c")) == ["description", "a", "c"]
+    assert _column_text(("lat", 43.297, 43.297, "", 2025.0)) == ["lat", "43.297", "43.297", "", "2025"]
+    assert _column_text(("flag", 1.0, True, 1)) == ["flag", "1", "TRUE", "1"]  # True == 1.0, kept apart
