@@ -159,13 +159,13 @@ def _column_text(values: tuple) -> list[str]:
     heap, and every check of the column afterwards ran about three times slower than on a
     CSV's (cache misses): joined and split again, they are new strings in column order.
     """
-    classes = set(map(type, values))
-    if classes == {str}:
+    try:
         relocated = CELL_SEPARATOR.join(values).split(CELL_SEPARATOR)
+    except TypeError:  # numbers or dates in the column: converted below
+        pass
+    else:
         return relocated if len(relocated) == len(values) else list(values)  # a cell held it
-    if bool in classes:  # True == 1.0: a shared memo would mix them up
-        return [excel_cell_text(v) for v in values]
-    memo: dict = {}
+    memo: dict = {}  # never holds a bool (True == 1 would meet a cached 1)
 
     def convert(value) -> str:
         text = memo[value] = excel_cell_text(value)
@@ -174,6 +174,7 @@ def _column_text(values: tuple) -> list[str]:
     get = memo.get  # below, a whole number (most cells) is written at once, as excel_cell_text does
     return [v if v.__class__ is str
             else str(int(v)) if v.__class__ is float and v.is_integer() and -1e15 < v < 1e15
+            else excel_cell_text(v) if v.__class__ is bool
             else get(v) or convert(v) for v in values]
 
 
