@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from budget import format as fmt
+from budget import office_cells as office
 from budget.choices import codes_of, english_labels
 from budget.format import Problem
 from core.identifiers import is_valid_bin
@@ -41,11 +42,13 @@ class ProblemLog:
     def add(self, severity: str, mask, frame_column: pd.Series, column: str | None, code: str,
             params=None):
         """One problem per True in ``mask``; ``params`` is a dict or a function of the row label."""
-        mask = np.asarray(mask, dtype=bool)
-        for label in frame_column.index[mask]:
+        positions = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if not len(positions):
+            return
+        typed = frame_column.to_numpy(dtype=object)[positions]  # by position: no label lookups
+        for label, value in zip(frame_column.index[positions].tolist(), typed.tolist()):
             extra = params(label) if callable(params) else (params or {})
-            self.problems.append(Problem(severity, int(label), column,
-                                         str(frame_column.get(label, "")), code, extra))
+            self.problems.append(Problem(severity, int(label), column, str(value), code, extra))
 
     def error(self, *args, **kw):
         self.add("error", *args, **kw)
@@ -172,15 +175,21 @@ def _parse_money_checked(values: pd.Series, plain: pd.Series, log: ProblemLog, c
 # ---------------------------------------------------------------- other kinds
 
 
-def parse_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """ISO dates (YYYY-MM-DD) or Russian Excel dates (DD.MM.YYYY) as 'YYYY-MM-DD' strings."""
+def parse_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Dates as 'YYYY-MM-DD' strings, a mask of the cells that are not dates and a mask of those
+    that could be two dates (1/4/2025).
+
+    ISO (YYYY-MM-DD) and Russian Excel (DD.MM.YYYY) dates, and what office suites make of
+    dates: Excel serial numbers and D/M/YYYY or M/D/YYYY (``budget.office_cells``).
+    """
     iso = pd.to_datetime(values.where(values.str.fullmatch(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")),
                          format="%Y-%m-%d", errors="coerce")
     dotted = pd.to_datetime(values.where(values.str.fullmatch(r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}")),
                             format="%d.%m.%Y", errors="coerce")
-    parsed = iso.fillna(dotted)
-    bad = ((values != "") & parsed.isna()).to_numpy()
-    return parsed.dt.strftime("%Y-%m-%d").where(parsed.notna(), None), bad
+    slashed, ambiguous = office.slashed_dates(values)
+    parsed = iso.fillna(dotted).fillna(slashed).fillna(office.serial_dates(values))
+    bad = ((values != "") & parsed.isna()).to_numpy() & ~ambiguous
+    return parsed.dt.strftime("%Y-%m-%d").where(parsed.notna(), None), bad, ambiguous
 
 
 def parse_choices(values: pd.Series, column: str) -> tuple[pd.Series, np.ndarray]:
@@ -239,8 +248,9 @@ def _check_kind(column: fmt.Column, values: pd.Series, decimal: str, log, today:
         log.error(bad, values, column.name, "not_a_number")
         return _check_number_kind(column, numbers, values, log, today)
     elif kind == fmt.DATE:
-        dates, bad = parse_dates(values)
+        dates, bad, ambiguous = parse_dates(values)
         log.error(bad, values, column.name, "bad_date")
+        log.error(ambiguous, values, column.name, "ambiguous_date")
         return dates
     elif kind == fmt.CHOICE:
         choices, bad = parse_choices(values, column.name)
@@ -248,22 +258,33 @@ def _check_kind(column: fmt.Column, values: pd.Series, decimal: str, log, today:
                   {"allowed": ", ".join(column.choices), "labels": english_labels(column.name)})
         return choices
     elif kind == fmt.BIN:
-        compact = values.str.replace(SPACES, "", regex=True)
-        twelve = compact.str.fullmatch(r"[0-9]{12}").to_numpy()
-        log.error(~empty & ~twelve, values, column.name, "bin_not_12_digits")
-        checked = compact.map(is_valid_bin).to_numpy(dtype=bool)
-        log.error(~empty & twelve & ~checked, values, column.name, "bin_bad_check_digit")
-        return compact.where(~empty & checked, None)
+        return _check_bin(values, empty, log, column.name)
     elif kind == fmt.URL:
         url = values.str.fullmatch(r"(?i)https?://\S+").to_numpy()
         log.error(~empty & ~url, values, column.name, "bad_url")
         too_long = values.str.len().to_numpy() > column.max_length
         log.error(too_long & url, values, column.name, "too_long", {"limit": column.max_length})
         return text_or_none(values)
-    elif kind == fmt.KATO:
-        return text_or_none(values.str.replace(SPACES, "", regex=True))
+    elif kind == fmt.KATO:  # no KATO code starts with 0 (regions 10-79): only '.0' to undo
+        return text_or_none(office.number_digits(values.str.replace(SPACES, "", regex=True))[0])
     else:  # pragma: no cover - a new kind must be handled above
         raise ValueError(f"unknown column kind {kind!r}")
+
+
+def _check_bin(values: pd.Series, empty: np.ndarray, log, name: str) -> pd.Series:
+    """12 digits with a valid check digit; a BIN a spreadsheet made a number gets its leading
+    zeros back (``office_cells.restore_bins``), with a warning the validator sums up per column."""
+    digits, cut = office.number_digits(values.str.replace(SPACES, "", regex=True))
+    log.error(~empty & cut, values, name, "bin_cut_short")
+    restored = office.restore_bins(digits)
+    padded = restored.notna().to_numpy()
+    log.warning(padded, values, name, "zero_restored")
+    digits = digits.where(~padded, restored)
+    twelve = digits.str.fullmatch(r"[0-9]{12}").to_numpy()
+    log.error(~empty & ~cut & ~twelve, values, name, "bin_not_12_digits")
+    checked = digits.map(is_valid_bin).to_numpy(dtype=bool)
+    log.error(~empty & twelve & ~checked, values, name, "bin_bad_check_digit")
+    return digits.where(~empty & checked, None)
 
 
 def _check_number_kind(column, numbers: pd.Series, values: pd.Series, log: ProblemLog,

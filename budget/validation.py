@@ -10,6 +10,7 @@ typed budget lines and one row per facility, placed in its district, ready for `
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +20,7 @@ from budget import format as fmt
 from budget.cell_checks import ProblemLog, check_column, decimal_separator
 from budget.format import Problem
 from budget.reader import RawTable
+from core.errors import MESSAGES
 from core.vocabulary import LINE_KEY
 from geo.assign import assign_districts
 
@@ -56,6 +58,42 @@ class ValidatedTable:
     def fiscal_years(self) -> list[int]:
         return sorted(int(y) for y in self.lines["fiscal_year"].unique()) if len(self.lines) else []
 
+
+
+# A '?' before a letter or another '?': a letter Windows-1251 has no place for (ә, ғ, қ, ң, ө,
+# ұ, ү, һ), as in "Т?ркістан" or "??рылыс"; a real question mark ends a word.
+LOST_LETTER = r"\?(?=[^\W\d_]|\?)"
+# A warning of one code in one column on more rows than this is summed up in one problem.
+SUMMARY_THRESHOLD = 5
+SUMMARY_ROWS_SHOWN = 10
+ALWAYS_SUMMARISED = frozenset({"zero_restored"})  # one cause for the whole column
+
+
+def summarise_warnings(problems: list[Problem]) -> list[Problem]:
+    """Each warning repeated on more than ``SUMMARY_THRESHOLD`` rows of a column, as one problem
+    with the count and the first rows; errors stay one per row (each must be fixed).
+
+    Only warnings with a summary message (``<code>_rows`` in ``core.errors``) are summed up:
+    those with one cause for the whole column (how the file was saved, a unit left out). A
+    line paid above its allocation stays on its row: each is a line to look at. The summary
+    has no row of its own (it is listed first) and quotes the first value as typed.
+    """
+    groups: dict[tuple, list[Problem]] = defaultdict(list)
+    for problem in problems:
+        if problem.severity == "warning" and f"{problem.code}_rows" in MESSAGES:
+            groups[problem.column, problem.code].append(problem)
+    summed = {key for key, found in groups.items()
+              if len(found) > SUMMARY_THRESHOLD or key[1] in ALWAYS_SUMMARISED}
+    if not summed:
+        return problems
+    kept = [p for p in problems if (p.column, p.code) not in summed or p.severity != "warning"]
+    for column, code in sorted(summed, key=lambda key: (groups[key][0].row or 0, key)):
+        found = sorted(groups[column, code], key=lambda p: p.row or 0)
+        rows = ", ".join(str(p.row) for p in found[:SUMMARY_ROWS_SHOWN])
+        rows += " …" if len(found) > SUMMARY_ROWS_SHOWN else ""
+        kept.append(Problem("warning", None, column, found[0].value, f"{code}_rows",
+                            {"count": len(found), "rows": rows}))
+    return kept
 
 
 # ---------------------------------------------------------------- the validator
@@ -101,10 +139,11 @@ def validate_table(raw: RawTable, districts, today: dt.date | None = None) -> Va
     if raw.encoding == "cp1251":
         for column in fmt.COLUMNS:
             if column.kind == fmt.TEXT:
-                lost = frame[column.name].str.contains("?", regex=False).to_numpy()
+                lost = frame[column.name].str.contains(LOST_LETTER, regex=True).to_numpy()
                 log.warning(lost, frame[column.name], column.name, "letters_lost")
 
-    problems = sorted(log.problems, key=lambda p: (p.row or 0, p.severity != "error"))
+    problems = sorted(summarise_warnings(log.problems),
+                      key=lambda p: (p.row or 0, p.severity != "error"))
     if any(p.severity == "error" for p in problems):
         return ValidatedTable(problems=problems)
     lines = out.drop(columns=[c for c in fmt.FACILITY_ATTRIBUTES]).reset_index(names="source_row")

@@ -45,6 +45,8 @@ MESSAGES: dict[str, str] = {
     "facility_conflict": N_("Facility %(facility_id)s has a different %(column)s on row %(first_row)s (%(first_value)s)."),
     "too_long": N_("The text is longer than %(limit)s characters."),
     "bad_url": N_("%(value)s is not a web address starting with http:// or https://."),
+    "ambiguous_date": N_("%(value)s could be read day first or month first; write the date as DD.MM.YYYY or YYYY-MM-DD."),
+    "bin_cut_short": N_("%(value)s is a BIN shown in scientific notation, which lost its last digits: format the column as Text and type the 12 digits."),
     # warnings
     "paid_above_allocated": N_("Paid (%(paid)s) is more than allocated (%(allocated)s)."),
     "district_mismatch": N_("The point lies in district %(located)s, not in the given %(value)s; the location is used."),
@@ -52,7 +54,12 @@ MESSAGES: dict[str, str] = {
     "in_overlap": N_("The point lies where the Arys and Baidibek boundaries overlap; it is assigned to %(located)s."),
     "capacity_without_unit": N_("Capacity is given without capacity_unit."),
     "example_row_left_in": N_("This is the template's example row (facility %(value)s): replace it with a real facility or delete it, or it is published as it is."),
+    "zero_restored": N_("%(value)s got its leading zero back: the spreadsheet had turned it into a number."),
     "letters_lost": N_("The text contains '?' where letters may have been lost: the file was saved as Windows-1251, which has no Kazakh letters. Save it as \"CSV UTF-8\"."),
+    # a warning repeated on many rows of a column, summed up once (budget.validation)
+    "letters_lost_rows": N_("%(count)s cells of this column contain '?' where letters were lost (rows %(rows)s): the file was saved as Windows-1251, which has no Kazakh letters. Save it as \"CSV UTF-8\" and upload it again."),
+    "zero_restored_rows": N_("%(count)s values got their leading zero back (rows %(rows)s): the spreadsheet had turned them into numbers. Format the column as Text to keep them as typed."),
+    "capacity_without_unit_rows": N_("Capacity is given without capacity_unit on %(count)s rows (rows %(rows)s)."),
     # residents' feedback
     "feedback_kind_required": N_("Choose what kind of message this is."),
     "feedback_text_required": N_("Write your message."),

@@ -22,3 +22,18 @@ def is_valid_bin(value: str) -> bool:
     if len(value) != 12 or not value.isascii() or not value.isdigit():
         return False
     return bin_check_digit(value[:11]) == int(value[11])
+
+
+def bin_from_number(digits: str) -> str | None:
+    """The BIN that a spreadsheet turned into the number ``digits`` (dropping its leading
+    zeros), when nothing else is likely: ``digits`` zero-padded to 12 passes the check digit and
+    has a month (digits 3-4, in a BIN and an IIN alike: YYMM...) of 01-12. None otherwise.
+
+    A BIN loses zeros only when it starts with one (registered in 2000-2009), so at most three
+    (year 00, month 01-09); a mistyped short value passes both checks by chance about once in
+    a hundred, and the validator says which values it padded.
+    """
+    if not 9 <= len(digits) <= 11 or not digits.isascii() or not digits.isdigit():
+        return None
+    padded = digits.zfill(12)
+    return padded if is_valid_bin(padded) and 1 <= int(padded[2:4]) <= 12 else None

@@ -246,6 +246,10 @@ def test_xlsm_is_accepted_like_xlsx():
     (dt.datetime(2025, 4, 1), "2025-04-01"),
     (dt.datetime(2025, 4, 1, 10, 30), "2025-04-01"),  # the format has dates, not times
     (dt.date(2025, 4, 1), "2025-04-01"),
+    (0.1 + 0.2, "0.3"),                      # a formula's float artefact: Excel shows 0.3
+    (180340021791.0, "180340021791"),        # a BIN the spreadsheet made a number
+    (1e20, "100000000000000000000"),
+    (dt.time(10, 30), "10:30:00"),
 ])
 def test_excel_cell_text(value, text):
     assert excel_cell_text(value) == text
@@ -265,3 +269,37 @@ def test_xlsx_with_a_stale_dimension_is_read_completely():
     raw = read(target.getvalue(), "budget.xlsx")
     assert raw.problems == []
     assert raw.frame.at[2, "facility_id"] == "T1"
+
+
+def test_xlsx_cells_are_read_as_excel_shows_them_in_any_position():
+    """An empty first column and a formula: rows keep their Excel numbers, the cached value is read."""
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in [[None, *XLSX_HEADER[:8]],
+                [None, "T1", "Школа", "school", 43.297, 68.2518, 2025, "equipment", 1000.5],
+                [],
+                [None, "T2", "Школа", "school", 43.297, 68.2518, 2026, "equipment", 0.1 + 0.2]]:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    raw = read(buffer.getvalue(), "budget.xlsx")
+    assert raw.problems == []
+    assert list(raw.frame.index) == [2, 4]
+    assert raw.frame["amount_allocated"].tolist() == ["1000.5", "0.3"]
+    assert raw.frame.at[4, "fiscal_year"] == "2026"
+
+
+def test_empty_workbook_sheet_is_an_empty_file():
+    raw = read(workbook_bytes(("budget", [])), "budget.xlsx")
+    assert codes(raw) == ["empty_file"]
+
+
+def test_xlsx_column_holding_the_unit_separator_is_read_as_typed():
+    """Columns are joined on U+001F to be laid out afresh; a cell holding one (XML allows it
+    only escaped, as Excel's _x001F_) keeps the column as it was."""
+    from budget.reader import _column_text
+
+    assert _column_text(("description", "a\x1fb", "c")) == ["description", "a\x1fb", "c"]
+    assert _column_text(("description", "a", "c")) == ["description", "a", "c"]
+    assert _column_text(("lat", 43.297, 43.297, "", 2025.0)) == ["lat", "43.297", "43.297", "", "2025"]
+    assert _column_text(("flag", 1.0, True, 1)) == ["flag", "1", "TRUE", "1"]  # True == 1.0, kept apart

@@ -147,7 +147,7 @@ def test_facility_type_is_stored_normalised(validate):
 # ---------------------------------------------------------------- dates
 
 
-@pytest.mark.parametrize("typed", ["2025-13-01", "31.02.2025", "01/04/2025", "1.4.25", "April 2025"])
+@pytest.mark.parametrize("typed", ["2025-13-01", "31.02.2025", "31/13/2025", "1.4.25", "April 2025", "12345"])
 def test_bad_date_is_an_error(validate, typed):
     error = only_error(validate(row(start_date=typed)))
     assert (error.row, error.column, error.value, error.code) == (2, "start_date", typed, "bad_date")
