@@ -32,7 +32,7 @@ def versions(args) -> Rows:
     return Rows(uploads.history(database.connection()), etag=(database.published_version_id(),))
 
 
-@download("/v1/versions/<int:version_id>/datapackage.zip", "application/zip",
+@download("/v1/versions/<id:version_id>/datapackage.zip", "application/zip",
           not_found=_l("There is no such version."),
           summary="A version's data as a Frictionless data package",
           description="datapackage.json (Table Schema of every table) and CSV files: facilities, "
