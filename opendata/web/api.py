@@ -45,7 +45,7 @@ from core.web.cache import app_cache
 from core.web.responses import etag_of
 from opendata.web import datapackage, endpoints  # noqa: F401 (importing them registers their endpoints)
 from opendata.web.answers import answer
-from opendata.web.openapi import Operation, no_parameters, openapi_document
+from opendata.web.openapi import Operation, openapi_document
 from opendata.web.registry import OPERATIONS, bp
 
 
@@ -60,6 +60,6 @@ def openapi():
     return answer(Response(body, mimetype="application/json"), (etag,))
 
 
-OPERATIONS.append(Operation("/openapi.json", "openapi", "This OpenAPI document", "", no_parameters,
+OPERATIONS.append(Operation("/openapi.json", "openapi", "This OpenAPI document", "", (),
                             {"application/json": {"schema": {"type": "object", "required": ["openapi", "paths"]}}},
                             ()))

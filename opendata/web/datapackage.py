@@ -28,7 +28,7 @@ from opendata.web.registry import download, listing
 @listing("/v1/versions", open_data.VERSIONS, summary="Published versions",
          description="Every publication of budget data, newest first. The data of each is downloadable "
          "as a data package at /api/v1/versions/{id}/datapackage.zip.")
-def versions(args) -> Rows:
+def versions(values: dict) -> Rows:
     return Rows(uploads.history(database.connection()), etag=(database.published_version_id(),))
 
 
