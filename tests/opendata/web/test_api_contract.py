@@ -8,6 +8,8 @@ from urllib.parse import quote
 import pytest
 from openapi_core.validation.response.exceptions import InvalidData
 
+from core.web.converters import ID_MAX, ID_MIN
+from opendata.web.parameters import MAX_PER_PAGE, YEAR_MAX, YEAR_MIN
 from tests.helpers import budget_csv
 from tests.opendata.web.conftest import FULL_HEADER, ROWS, conforms
 
@@ -114,6 +116,30 @@ def test_bad_parameters_are_a_400_naming_them(client, published, query, bad):
                   "says which values each parameter takes."}
 
 
+def test_the_document_and_the_server_share_the_bounds(client, published, document):
+    """The document's bounds are the server's: the last value in is taken, the first one out is a 400."""
+    bounds = {"year": (YEAR_MIN, YEAR_MAX), "page": (1, ID_MAX), "per_page": (1, MAX_PER_PAGE)}
+    for path, operations in document["paths"].items():
+        for parameter in operations["get"]["parameters"]:
+            schema = parameter["schema"]
+            if parameter["in"] == "path" and schema["type"] == "integer":
+                assert (schema["minimum"], schema["maximum"]) == (ID_MIN, ID_MAX), path
+            elif parameter["in"] == "query":
+                assert schema["type"] != "integer" or (schema["minimum"], schema["maximum"]) == bounds[parameter["name"]]
+                assert schema["type"] == "integer" or "enum" in schema or "pattern" in schema or \
+                    parameter["name"] in ("q", "facility"), (path, parameter["name"])
+    for url in ("/api/v1/risk-flags", "/api/v1/districts.csv"):
+        assert client.get(f"{url}?year={YEAR_MIN}").status_code == 200
+        assert client.get(f"{url}?year={YEAR_MAX}").status_code == 200
+        assert client.get(f"{url}?year={YEAR_MIN - 1}").status_code == 400
+        assert client.get(f"{url}?year={YEAR_MAX + 1}").status_code == 400
+    assert client.get(f"/api/v1/versions?per_page={MAX_PER_PAGE}").status_code == 200
+    assert client.get(f"/api/v1/versions?page={ID_MAX}").status_code == 404  # past the last page
+    assert client.get(f"/api/v1/versions?page={ID_MAX + 1}").status_code == 400
+    assert client.get(f"/api/v1/versions/{ID_MAX}/datapackage.zip").json["detail"]  # no such version: 404
+    assert client.get(f"/api/v1/versions/{ID_MAX + 1}/datapackage.zip").status_code == 404
+
+
 def test_a_year_or_district_without_data_is_a_404_naming_it(client, published):
     unpublished = client.get("/api/v1/facilities.csv?year=2031&type=school", headers={"Accept-Language": "en"})
     assert unpublished.status_code == 404 and unpublished.json["parameters"] == ["year"]
@@ -173,7 +199,7 @@ def test_api_errors_are_problem_details_in_the_request_language(client, publishe
                             "detail": "There is no such page or facility."}
     assert unknown.headers["Access-Control-Allow-Origin"] == "*"
     russian = client.get("/api/v1/facilities/NOPE", headers={"Accept-Language": "ru"})
-    assert russian.status_code == 404 and russian.json["detail"] != "There is no such facility."
+    assert russian.status_code == 404 and russian.json["detail"] == "Такого объекта нет."
     for method in ("POST", "PUT", "DELETE", "TRACE"):
         refused = client.open("/api/v1/facilities", method=method)
         assert refused.status_code == 405 and refused.json["error"] == "method_not_allowed"
@@ -182,3 +208,17 @@ def test_api_errors_are_problem_details_in_the_request_language(client, publishe
     assert too_big.status_code == 404 and too_big.mimetype == "application/problem+json"
     page = client.get("/no-such-page")
     assert page.status_code == 404 and page.mimetype == "text/html"  # pages stay pages
+
+
+def test_a_server_error_is_problem_details_too(app, client, published, monkeypatch):
+    from risk import store
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(store, "risk_flag_rows", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    failed = client.get("/api/v1/risk-flags", headers={"Accept-Language": "en"})
+    assert failed.status_code == 500 and failed.mimetype == "application/problem+json"
+    assert failed.json["error"] == "internal_server_error" and failed.json["title"] == "Internal Server Error"
+    assert "went away" not in failed.get_data(as_text=True)
