@@ -10,7 +10,7 @@ from accounts.web import cli as accounts_cli
 from budget.web import cli as budget_cli
 from budget.web import pages as budget_pages
 from budget.web import workspace
-from core.web import database, i18n, shared_responses
+from core.web import converters, database, i18n, shared_responses
 from explore.web import dashboard, map_data
 from explore.web import pages as explore_pages
 from feedback.web import moderation
@@ -33,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     Compress(app)
     register_context(app)
     errors.init_app(app)
+    converters.init_app(app)  # <id:...> in routes: 1..2**63-1, anything else a 404 (before any blueprint)
     app.register_blueprint(explore_pages.bp)
     app.register_blueprint(map_data.bp)
     app.register_blueprint(api.bp)  # /api/v1/: open data as JSON, CSV, GeoJSON; /api/openapi.json

@@ -154,7 +154,7 @@ def change_account(change, success_message: str):
     return redirect(url_for("admin.users"))
 
 
-@bp.post("/users/<int:user_id>/roles")
+@bp.post("/users/<id:user_id>/roles")
 @roles_required("admin")
 def change_roles(user_id: int):
     roles = request.form.getlist("roles")
@@ -164,7 +164,7 @@ def change_roles(user_id: int):
         _("Roles of %(login)s saved."))
 
 
-@bp.post("/users/<int:user_id>/disable")
+@bp.post("/users/<id:user_id>/disable")
 @roles_required("admin")
 def disable_user(user_id: int):
     return change_account(
@@ -173,7 +173,7 @@ def disable_user(user_id: int):
         _("Account %(login)s disabled."))
 
 
-@bp.post("/users/<int:user_id>/enable")
+@bp.post("/users/<id:user_id>/enable")
 @roles_required("admin")
 def enable_user(user_id: int):
     return change_account(
@@ -182,7 +182,7 @@ def enable_user(user_id: int):
         _("Account %(login)s enabled."))
 
 
-@bp.post("/users/<int:user_id>/unlock")
+@bp.post("/users/<id:user_id>/unlock")
 @roles_required("admin")
 def unlock_user(user_id: int):
     return change_account(

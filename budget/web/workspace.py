@@ -116,7 +116,7 @@ def get_upload_or_404(upload_id: int) -> dict:
     return upload
 
 
-@bp.get("/uploads/<int:upload_id>")
+@bp.get("/uploads/<id:upload_id>")
 @roles_required(EDITOR)
 def upload_report(upload_id: int):
     upload = get_upload_or_404(upload_id)
@@ -132,7 +132,7 @@ def severity_labels() -> dict[str, str]:
     return {"error": _("Error"), "warning": _("Warning")}
 
 
-@bp.get("/uploads/<int:upload_id>/report.csv")
+@bp.get("/uploads/<id:upload_id>/report.csv")
 @roles_required(EDITOR)
 def report_csv(upload_id: int):
     upload = get_upload_or_404(upload_id)
@@ -144,7 +144,7 @@ def report_csv(upload_id: int):
         "Content-Disposition": f'attachment; filename="upload-{upload_id}-report.csv"'})
 
 
-@bp.post("/uploads/<int:upload_id>/publish")
+@bp.post("/uploads/<id:upload_id>/publish")
 @roles_required(EDITOR)
 def publish_upload(upload_id: int):
     try:
@@ -161,7 +161,7 @@ def publish_upload(upload_id: int):
     return redirect(url_for("workspace.versions"))
 
 
-@bp.post("/uploads/<int:upload_id>/cancel")
+@bp.post("/uploads/<id:upload_id>/cancel")
 @roles_required(EDITOR)
 def cancel_upload(upload_id: int):
     try:
@@ -187,7 +187,7 @@ def get_version_or_404(version_id: int) -> dict:
     abort(404)
 
 
-@bp.get("/versions/<int:version_id>")
+@bp.get("/versions/<id:version_id>")
 @roles_required(EDITOR)
 def version_diff(version_id: int):
     version = get_version_or_404(version_id)
@@ -197,14 +197,14 @@ def version_diff(version_id: int):
     return render_template("admin/version.html", version=version, previous=previous, summary=summary)
 
 
-@bp.get("/versions/<int:version_id>/rollback")
+@bp.get("/versions/<id:version_id>/rollback")
 @roles_required(EDITOR)
 def confirm_rollback(version_id: int):
     version = get_version_or_404(version_id)
     return render_template("admin/rollback.html", version=version, missing_confirmation=False)
 
 
-@bp.post("/versions/<int:version_id>/rollback")
+@bp.post("/versions/<id:version_id>/rollback")
 @roles_required(EDITOR)
 def rollback(version_id: int):
     version = get_version_or_404(version_id)

@@ -64,7 +64,7 @@ def render_item(feedback_id: int, *, problem: str | None = None, typed: dict | N
         status_labels=STATUS_LABELS), status
 
 
-@bp.get("/<int:feedback_id>")
+@bp.get("/<id:feedback_id>")
 @roles_required(MODERATOR)
 def item(feedback_id: int):
     return render_item(feedback_id)
@@ -89,7 +89,7 @@ def back_to(feedback_id: int):
     return redirect(url_for("moderation.item", feedback_id=feedback_id))
 
 
-@bp.post("/<int:feedback_id>/moderation")
+@bp.post("/<id:feedback_id>/moderation")
 @roles_required(MODERATOR)
 def moderate(feedback_id: int):
     target = request.form.get("target", "")
@@ -99,7 +99,7 @@ def moderate(feedback_id: int):
     return refused or back_to(feedback_id)
 
 
-@bp.post("/<int:feedback_id>/redaction")
+@bp.post("/<id:feedback_id>/redaction")
 @roles_required(MODERATOR)
 def redact(feedback_id: int):
     form = request.form
@@ -112,7 +112,7 @@ def redact(feedback_id: int):
     return refused or back_to(feedback_id)
 
 
-@bp.post("/<int:feedback_id>/status")
+@bp.post("/<id:feedback_id>/status")
 @roles_required(MODERATOR)
 def change_status(feedback_id: int):
     form = request.form
@@ -127,7 +127,7 @@ def change_status(feedback_id: int):
     return back_to(feedback_id)
 
 
-@bp.get("/<int:feedback_id>/photo/<any(full, thumb):size>")
+@bp.get("/<id:feedback_id>/photo/<any(full, thumb):size>")
 @roles_required(MODERATOR)
 def photo(feedback_id: int, size: str):
     return photo_response(fb.photo(database.connection(), feedback_id, thumbnail=size == "thumb", public=False),

@@ -177,7 +177,7 @@ def own_photo(code: str, size: str):
                            private=True)
 
 
-@bp.get("/feedback/photos/<int:feedback_id>/<any(full, thumb):size>")
+@bp.get("/feedback/photos/<id:feedback_id>/<any(full, thumb):size>")
 def public_photo(feedback_id: int, size: str):
     return photo_response(fb.photo(database.connection(), feedback_id, thumbnail=size == "thumb", public=True))
 

@@ -1,36 +1,59 @@
-"""How the API answers: one list as a JSON page, as CSV or as GeoJSON, one item, one file.
+"""How the API answers: one list as a JSON page, as CSV or as GeoJSON, one item, one file, an error.
 
-What an endpoint function returns (``Rows``, ``File``) or raises (``BadParameters``), and how each
-format is made of it: pagination and its links, the ETag (the data version and the URL; unchanged
-data answer 304), gzip-compressed whole-list bodies cached per data version, errors as JSON.
-The registration decorators (``opendata.web.registry``) route each URL to one of these.
+What an endpoint function returns (``Rows``, ``File``) or raises (``BadParameters``, ``NoSuchValue``),
+and how each format is made of it: pagination and its links, the ETag (the data version and the
+URL; unchanged data answer 304), gzip-compressed whole-list bodies cached per data version, and
+errors as RFC 9457 problem details (``application/problem+json``). The registration decorators
+(``opendata.web.registry``) route each URL to one of these; they read the declared parameters
+(``opendata.web.parameters``) first, so an endpoint function gets only values it can use.
 """
 
 from __future__ import annotations
 
 import gzip
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import orjson
 from flask import Response, request, url_for
 from flask_babel import gettext as _
+from werkzeug.http import HTTP_STATUS_CODES
 
 from core import versions as published
 from core.web import database
 from core.web.cache import app_cache
-from core.web.responses import bad_parameters, conditional, etag_of, gzipped, json_error
+from core.web.responses import conditional, etag_of, gzipped
 from opendata.schema import Table
+from opendata.web.parameters import PAGING, BadParameters, Parameter, read_all
 
-PER_PAGE, MAX_PER_PAGE = 100, 1000
+PROBLEM_JSON = "application/problem+json"
 
 
-class BadParameters(ValueError):
-    """URL parameters whose values were not understood (answered 400, naming them)."""
+class NoSuchValue(LookupError):
+    """Well-formed parameter values for which there are no data (a year nothing is published
+    for, an unknown district): answered 404, naming them, with ``message`` saying why."""
 
-    def __init__(self, problems: list[str]):
-        super().__init__(", ".join(problems))
-        self.problems = problems
+    def __init__(self, parameters: list[str], message: str):
+        super().__init__(message)
+        self.parameters, self.message = parameters, message
+
+
+def problem(status: int, error: str, detail=None, parameters: list[str] | None = None) -> Response:
+    """An error as RFC 9457 problem details, with the API's own ``error`` code (and the
+    ``parameters`` at fault) as extension members."""
+    body: dict = {"type": "about:blank", "title": HTTP_STATUS_CODES.get(status, "Error"), "status": status,
+                  "error": error}
+    if detail:
+        body["detail"] = str(detail)
+    if parameters:
+        body["parameters"] = parameters
+    return Response(orjson.dumps(body), status=status, mimetype=PROBLEM_JSON)
+
+
+def bad_parameters(names: list[str]) -> Response:
+    return problem(400, "bad_parameter", _("Parameter values not understood: %(names)s. The OpenAPI document "
+                                           "at /api/openapi.json says which values each parameter takes.",
+                                           names=", ".join(names)), names)
 
 
 @dataclass
@@ -71,21 +94,6 @@ def _json(payload) -> Response:
     return Response(orjson.dumps(payload), mimetype="application/json")
 
 
-def _paging(args) -> tuple[int, int, list[str]]:
-    problems = []
-    values = {}
-    for name, default, highest in (("page", 1, None), ("per_page", PER_PAGE, MAX_PER_PAGE)):
-        raw = (args.get(name) or "").strip()
-        if not raw:
-            values[name] = default
-        elif raw.isdigit() and int(raw) >= 1 and (highest is None or int(raw) <= highest):
-            values[name] = int(raw)
-        else:
-            problems.append(name)
-            values[name] = default
-    return values["page"], values["per_page"], problems
-
-
 def _url(endpoint: str, **changes) -> str:
     """This request's URL for ``endpoint``, with ``changes`` to its parameters (None drops one)."""
     args = request.args.to_dict(flat=False)
@@ -105,20 +113,29 @@ def _data_facts() -> tuple[int | None, bool]:
     return version_id, demo
 
 
-def json_page(name: str, table: Table, fetch, formats: Callable[[], dict[str, str]]) -> Response:
-    """One page of list ``name``; ``formats`` gives its other formats (format -> endpoint) for the links."""
-    page, per_page, problems = _paging(request.args)
+def fetched(fetch, parameters: Iterable[Parameter]) -> tuple[Rows | None, dict, Response | None]:
+    """The rows ``fetch`` gives for the request's values of ``parameters``, or the error answer."""
     try:
-        rows = fetch(request.args)
+        values = read_all(parameters, request.args)
+        return fetch(values), values, None
     except BadParameters as error:
-        problems = error.problems + problems
-    if problems:
-        return bad_parameters(problems)
+        return None, {}, bad_parameters(error.problems)
+    except NoSuchValue as error:
+        return None, {}, problem(404, "not_found", error.message, error.parameters)
+
+
+def json_page(name: str, table: Table, fetch, parameters: tuple[Parameter, ...],
+              formats: Callable[[], dict[str, str]]) -> Response:
+    """One page of list ``name``; ``formats`` gives its other formats (format -> endpoint) for the links."""
+    rows, values, error = fetched(fetch, (*parameters, *PAGING))
+    if error is not None:
+        return error
+    page, per_page = values["page"], values["per_page"]
     total = len(rows.rows)
     pages = max(1, -(-total // per_page))
     if page > pages:
-        return json_error(404, "not_found", _("There is no page %(page)s: the list has %(pages)s.",
-                                              page=page, pages=pages))
+        return problem(404, "not_found", _("There is no page %(page)s: the list has %(pages)s.",
+                                           page=page, pages=pages), ["page"])
     shown = rows.records(rows.rows[(page - 1) * per_page: page * per_page])
     version_id, demo = _data_facts()
     endpoint = f"api.{name}"
@@ -139,11 +156,10 @@ def _cached_gzip(kind: str, data_etag: tuple, build: Callable[[], bytes]) -> byt
         key, lambda: gzip.compress(build(), compresslevel=6, mtime=0))
 
 
-def csv_file(name: str, table: Table, fetch) -> Response:
-    try:
-        rows = fetch(request.args)
-    except BadParameters as error:
-        return bad_parameters(error.problems)
+def csv_file(name: str, table: Table, fetch, parameters: tuple[Parameter, ...]) -> Response:
+    rows, _values, error = fetched(fetch, parameters)
+    if error is not None:
+        return error
     version_id = database.published_version_id()
     body = _cached_gzip("csv", rows.etag, lambda: table.csv(rows.records()))
     response = gzipped(body, "text/csv")
@@ -152,11 +168,11 @@ def csv_file(name: str, table: Table, fetch) -> Response:
     return answer(response, (version_id, *rows.etag))
 
 
-def geojson_file(table: Table, fetch, geometry, feature_id: str, omit: tuple[str, ...]) -> Response:
-    try:
-        rows = fetch(request.args)
-    except BadParameters as error:
-        return bad_parameters(error.problems)
+def geojson_file(table: Table, fetch, parameters: tuple[Parameter, ...], geometry, feature_id: str,
+                 omit: tuple[str, ...]) -> Response:
+    rows, _values, error = fetched(fetch, parameters)
+    if error is not None:
+        return error
 
     def build() -> bytes:
         features = []
@@ -176,14 +192,14 @@ def geojson_file(table: Table, fetch, geometry, feature_id: str, omit: tuple[str
 def json_item(table: Table, fetch, values: dict, not_found) -> Response:
     rows = fetch(**values)
     if rows is None or not rows.rows:
-        return json_error(404, "not_found", not_found)
+        return problem(404, "not_found", not_found)
     return answer(_json(table.public(rows.records()[0])), rows.etag)
 
 
 def file(fetch, values: dict, mimetype: str, not_found) -> Response:
     found = fetch(**values)
     if found is None:
-        return json_error(404, "not_found", not_found)
+        return problem(404, "not_found", not_found)
     response = Response(found.body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{found.file_name}"'
     return answer(response, found.etag)

@@ -5,7 +5,8 @@ imports every endpoint module, so that all of them are registered, and serves th
 document of them, registered last. The parts:
 
 - ``opendata.web.registry``: the blueprint, the registration decorators, the operations registry, CORS;
-- ``opendata.web.answers``: the formats (JSON pages, CSV, GeoJSON, items, files), ETags, errors;
+- ``opendata.web.parameters``: each query parameter declared once, for the document and for reading it;
+- ``opendata.web.answers``: the formats (JSON pages, CSV, GeoJSON, items, files), ETags, problem details;
 - ``opendata.web.openapi``: the schemas of the operations and the OpenAPI document;
 - ``opendata.web.endpoints``: facilities, districts, feedback and risk flags;
 - ``opendata.web.datapackage``: the published versions and their data packages.
@@ -17,7 +18,8 @@ code as the map and the table), so a map link's query string works on the API as
 lists are paginated (``page``, ``per_page`` up to ``MAX_PER_PAGE``, links to the other pages);
 CSV and GeoJSON hold every row of the selection. Every answer carries an ETag made of the data
 version and the URL (unchanged data: 304), ``Access-Control-Allow-Origin: *``, and errors as
-JSON (``web.errors``). Fields are those of the tables in ``opendata.tables``, nothing else.
+problem details (RFC 9457, ``application/problem+json``). Fields are those of the tables in
+``opendata.tables``, nothing else.
 
 Adding an endpoint is one table and one function (the feedback and risk flag lists, say):
 
@@ -25,15 +27,16 @@ Adding an endpoint is one table and one function (the feedback and risk flag lis
     FEEDBACK = Table("feedback", "Published feedback", "...", (Field("id", INTEGER, "..."), ...))
 
     # opendata/web/endpoints.py
-    @listing("/v1/feedback", open_data.FEEDBACK, summary="Published feedback")
-    def feedback(args) -> Rows:
-        return Rows(feedback_queries.published(database.connection()), etag=(last_change,))
+    @listing("/v1/feedback", open_data.FEEDBACK, summary="Published feedback",
+             parameters=(text("facility", "Only the feedback on this facility."),))
+    def feedback(values: dict) -> Rows:
+        return Rows(feedback_queries.published(database.connection(), values["facility"]), etag=(last_change,))
 
 ``listing`` (or ``item``, ``feature_collection``, ``download``) registers the URLs, the JSON
 pages, the CSV, ETag and CORS, and the operation in the OpenAPI document; the conformance test
 in ``tests/opendata/web/test_api_contract.py`` calls every path of that document and checks the
-answers against it, so a new endpoint is tested against its schema without a new test. A new
-endpoint module is imported below.
+answers against it, and ``test_api_fuzz.py`` runs Schemathesis on it, so a new endpoint is tested
+against its schema without a new test. A new endpoint module is imported below.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ from core.web.cache import app_cache
 from core.web.responses import etag_of
 from opendata.web import datapackage, endpoints  # noqa: F401 (importing them registers their endpoints)
 from opendata.web.answers import answer
-from opendata.web.openapi import Operation, no_parameters, openapi_document
+from opendata.web.openapi import Operation, openapi_document
 from opendata.web.registry import OPERATIONS, bp
 
 
@@ -60,6 +63,6 @@ def openapi():
     return answer(Response(body, mimetype="application/json"), (etag,))
 
 
-OPERATIONS.append(Operation("/openapi.json", "openapi", "This OpenAPI document", "", no_parameters,
+OPERATIONS.append(Operation("/openapi.json", "openapi", "This OpenAPI document", "", (),
                             {"application/json": {"schema": {"type": "object", "required": ["openapi", "paths"]}}},
                             ()))

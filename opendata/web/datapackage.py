@@ -28,11 +28,11 @@ from opendata.web.registry import download, listing
 @listing("/v1/versions", open_data.VERSIONS, summary="Published versions",
          description="Every publication of budget data, newest first. The data of each is downloadable "
          "as a data package at /api/v1/versions/{id}/datapackage.zip.")
-def versions(args) -> Rows:
+def versions(values: dict) -> Rows:
     return Rows(uploads.history(database.connection()), etag=(database.published_version_id(),))
 
 
-@download("/v1/versions/<int:version_id>/datapackage.zip", "application/zip",
+@download("/v1/versions/<id:version_id>/datapackage.zip", "application/zip",
           not_found=_l("There is no such version."),
           summary="A version's data as a Frictionless data package",
           description="datapackage.json (Table Schema of every table) and CSV files: facilities, "

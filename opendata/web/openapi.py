@@ -9,14 +9,14 @@ they refer to (``opendata.tables``); the conformance test checks every answer ag
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import request
 
 from opendata import tables as open_data
 from opendata.schema import Table
-from opendata.web.answers import MAX_PER_PAGE, PER_PAGE
+from opendata.web.answers import PROBLEM_JSON
+from opendata.web.parameters import MAX_PER_PAGE, PATH_ID, Parameter
 
 PREFIX = "/api"
 
@@ -29,22 +29,23 @@ class Operation:
     endpoint: str
     summary: str
     description: str
-    parameters: Callable[[], list[dict]]
+    parameters: tuple[Parameter, ...]  # its query parameters (the path's come from the rule)
     content: dict  # media type -> {"schema": ...}
     errors: tuple[int, ...]
 
 
-def no_parameters() -> list[dict]:
-    return []
-
-
 ERROR_SCHEMA = {
-    "type": "object", "required": ["error"], "additionalProperties": False,
+    "type": "object", "required": ["type", "title", "status", "error"], "additionalProperties": False,
+    "description": "RFC 9457 problem details, with the API's error code and the parameters at fault.",
     "properties": {
+        "type": {"const": "about:blank"},
+        "title": {"type": "string", "description": "The HTTP status phrase (Bad Request, Not Found...)."},
+        "status": {"type": "integer", "description": "The HTTP status code."},
+        "detail": {"type": "string", "description": "What went wrong, in the request's language."},
         "error": {"type": "string", "description": "bad_parameter, not_found, method_not_allowed..."},
-        "message": {"type": "string", "description": "What went wrong, in the request's language."},
-        "parameters": {"type": "array", "items": {"type": "string"},
-                       "description": "For bad_parameter: the parameters whose values were not understood."},
+        "parameters": {"type": "array", "items": {"type": "string"}, "minItems": 1,
+                       "description": "The parameters whose values were not understood (400) or name "
+                                      "nothing there are data for (404: a year nothing is published for...)."},
     },
 }
 GEOMETRY_SCHEMA = {
@@ -52,7 +53,8 @@ GEOMETRY_SCHEMA = {
     "properties": {"type": {"enum": ["Point", "Polygon", "MultiPolygon"]}, "coordinates": {"type": "array"}},
     "description": "RFC 7946 geometry, EPSG:4326, [longitude, latitude] positions.",
 }
-ERROR_TEXT = {400: "Parameter values that were not understood.", 404: "No such item or page."}
+ERROR_TEXT = {400: "Parameter values that were not understood.",
+              404: "No such item or page, or no data for the year or district asked for."}
 
 
 def _component(table: Table) -> str:
@@ -103,7 +105,7 @@ def _openapi_path(rule: str) -> tuple[str, list[dict]]:
     def replace(match: re.Match) -> str:
         converter, name = match.group(1) or "string", match.group(2)
         parameters.append({"name": name, "in": "path", "required": True,
-                           "schema": {"type": "integer"} if converter == "int" else {"type": "string"}})
+                           "schema": dict(PATH_ID) if converter == "id" else {"type": "string"}})
         return "{" + name + "}"
 
     return PREFIX + re.sub(r"<(?:(\w+):)?(\w+)>", replace, rule), parameters
@@ -111,14 +113,6 @@ def _openapi_path(rule: str) -> tuple[str, list[dict]]:
 
 IF_NONE_MATCH = {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"},
                  "description": "The ETag of an earlier answer: 304 when the data have not changed."}
-
-PAGING_PARAMETERS = (
-    {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "default": 1},
-     "description": "Page number; a page past the last answers 404."},
-    {"name": "per_page", "in": "query", "required": False,
-     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": PER_PAGE},
-     "description": f"Items per page, at most {MAX_PER_PAGE}."},
-)
 
 
 def openapi_document(operations: list[Operation]) -> dict:
@@ -133,11 +127,12 @@ def openapi_document(operations: list[Operation]) -> dict:
                                          "description": "Changes when the published data change."}}},
             "304": {"description": "Not modified: the answer for the ETag sent in If-None-Match still holds."},
             **{str(status): {"description": ERROR_TEXT[status],
-                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+                             "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}}
                for status in op.errors},
         }
         paths[path] = {"get": {"operationId": op.endpoint, "summary": op.summary, "description": op.description,
-                               "parameters": [*path_parameters, *op.parameters(), IF_NONE_MATCH],
+                               "parameters": [*path_parameters, *(p.openapi() for p in op.parameters),
+                                              IF_NONE_MATCH],
                                "responses": responses}}
     for table in _documented_tables(operations):
         tables[_component(table)] = table.json_schema()

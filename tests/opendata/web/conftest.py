@@ -39,7 +39,8 @@ def document(client):
 def openapi(document):
     """The document, checked as valid OpenAPI 3.1 by openapi-core, ready to validate answers."""
     decoders = {"text/csv": lambda body, **_: body.decode("utf-8-sig"),
-                "application/geo+json": lambda body, **_: json.loads(body)}
+                "application/geo+json": lambda body, **_: json.loads(body),
+                "application/problem+json": lambda body, **_: json.loads(body)}
     return OpenAPI.from_dict(document, config=Config(extra_media_type_deserializers=decoders))
 
 

@@ -1,5 +1,5 @@
 """The open data API's contract: every documented path against the OpenAPI document, pagination,
-bad parameters, ETags, compression, CORS and errors as JSON."""
+bad parameters, ETags, compression, CORS and errors as problem details (RFC 9457)."""
 
 import json
 import re
@@ -8,6 +8,8 @@ from urllib.parse import quote
 import pytest
 from openapi_core.validation.response.exceptions import InvalidData
 
+from core.web.converters import ID_MAX, ID_MIN
+from opendata.web.parameters import MAX_PER_PAGE, YEAR_MAX, YEAR_MIN
 from tests.helpers import budget_csv
 from tests.opendata.web.conftest import FULL_HEADER, ROWS, conforms
 
@@ -47,16 +49,23 @@ def test_documented_paths_conform_with_an_empty_database_too(client, document, o
     ("/api/v1/facilities?type=kindergarten&per_page=1", 200), ("/api/v1/facilities?year=2024&work=current_repair", 200),
     ("/api/v1/facilities?q=%D1%88%D0%BA%D0%BE%D0%BB%D0%B0&page=2&per_page=1", 200),
     ("/api/v1/facilities?risk=any", 200), ("/api/v1/districts?year=2024", 200), ("/api/v1/districts.geojson?year=2024", 200),
+    ("/api/v1/districts?year=2031", 200), ("/api/v1/risk-flags?year=2100", 200),
     ("/api/v1/facilities?type=castle", 400), ("/api/v1/facilities?per_page=5000", 400),
-    ("/api/v1/districts.csv?year=1999", 400), ("/api/v1/facilities?page=9", 404),
+    ("/api/v1/districts.csv?year=1999", 400), ("/api/v1/risk-flags?year=2101", 400),
+    ("/api/v1/risk-flags?year=6298740571385592320995330145151614976", 400),
+    ("/api/v1/facilities.csv?district=61100000", 400), ("/api/v1/facilities?page=9", 404),
+    ("/api/v1/facilities?year=2031", 404), ("/api/v1/facilities.geojson?district=619999999", 404),
+    ("/api/v1/districts.geojson?year=2031", 404),
     ("/api/v1/facilities/NOPE", 404), ("/api/v1/versions/999/datapackage.zip", 404),
 ])
 def test_answers_with_parameters_and_errors_conform(client, published, openapi, url, status):
+    """Values the document allows are answered (a year or district with no data: 404); others are a 400."""
     response = client.get(url)
     assert response.status_code == status, response.data[:300]
-    conforms(openapi, response, check_request=status == 200)
+    conforms(openapi, response, check_request=status < 400)
     if status >= 400:
-        assert response.mimetype == "application/json" and response.json["error"]
+        assert response.mimetype == "application/problem+json" and response.json["error"]
+        assert response.json["status"] == status and response.json["type"] == "about:blank"
 
 
 def test_a_field_outside_the_schema_fails_the_check(client, published, openapi):
@@ -91,12 +100,55 @@ def test_pagination_edges_and_links(client, published):
 
 @pytest.mark.parametrize("query, bad", [
     ("page=0", ["page"]), ("page=x", ["page"]), ("per_page=0", ["per_page"]), ("per_page=1001", ["per_page"]),
+    ("page=99999999999999999999", ["page"]), ("page=" + "9" * 5000, ["page"]),
     ("type=castle&year=1999&page=-1", ["year", "type", "page"]), ("q=" + "x" * 101, ["q"]),
+    ("year=6298740571385592320995330145151614976", ["year"]), ("year=%C2%B2", ["year"]),
+    ("year=%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%95", ["year"]), ("year=2025.0", ["year"]), ("year=+2025", ["year"]),
+    ("year=", ["year"]), ("type=School", ["type"]), ("type=school%20", ["type"]),
+    ("district=61100000", ["district"]), ("district=611000000%0A", ["district"]), ("risk=maybe", ["risk"]),
 ])
 def test_bad_parameters_are_a_400_naming_them(client, published, query, bad):
-    response = client.get(f"/api/v1/facilities?{query}")
-    assert response.status_code == 400
-    assert response.json == {"error": "bad_parameter", "parameters": bad}
+    response = client.get(f"/api/v1/facilities?{query}", headers={"Accept-Language": "en"})
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    assert response.json == {
+        "type": "about:blank", "title": "Bad Request", "status": 400, "error": "bad_parameter", "parameters": bad,
+        "detail": f"Parameter values not understood: {', '.join(bad)}. The OpenAPI document at /api/openapi.json "
+                  "says which values each parameter takes."}
+
+
+def test_the_document_and_the_server_share_the_bounds(client, published, document):
+    """The document's bounds are the server's: the last value in is taken, the first one out is a 400."""
+    bounds = {"year": (YEAR_MIN, YEAR_MAX), "page": (1, ID_MAX), "per_page": (1, MAX_PER_PAGE)}
+    for path, operations in document["paths"].items():
+        for parameter in operations["get"]["parameters"]:
+            schema = parameter["schema"]
+            if parameter["in"] == "path" and schema["type"] == "integer":
+                assert (schema["minimum"], schema["maximum"]) == (ID_MIN, ID_MAX), path
+            elif parameter["in"] == "query":
+                assert schema["type"] != "integer" or (schema["minimum"], schema["maximum"]) == bounds[parameter["name"]]
+                assert schema["type"] == "integer" or "enum" in schema or "pattern" in schema or \
+                    parameter["name"] in ("q", "facility"), (path, parameter["name"])
+    for url in ("/api/v1/risk-flags", "/api/v1/districts.csv"):
+        assert client.get(f"{url}?year={YEAR_MIN}").status_code == 200
+        assert client.get(f"{url}?year={YEAR_MAX}").status_code == 200
+        assert client.get(f"{url}?year={YEAR_MIN - 1}").status_code == 400
+        assert client.get(f"{url}?year={YEAR_MAX + 1}").status_code == 400
+    assert client.get(f"/api/v1/versions?per_page={MAX_PER_PAGE}").status_code == 200
+    assert client.get(f"/api/v1/versions?page={ID_MAX}").status_code == 404  # past the last page
+    assert client.get(f"/api/v1/versions?page={ID_MAX + 1}").status_code == 400
+    assert client.get(f"/api/v1/versions/{ID_MAX}/datapackage.zip").json["detail"]  # no such version: 404
+    assert client.get(f"/api/v1/versions/{ID_MAX + 1}/datapackage.zip").status_code == 404
+
+
+def test_a_year_or_district_without_data_is_a_404_naming_it(client, published):
+    unpublished = client.get("/api/v1/facilities.csv?year=2031&type=school", headers={"Accept-Language": "en"})
+    assert unpublished.status_code == 404 and unpublished.json["parameters"] == ["year"]
+    assert unpublished.json["detail"] == "No budget is published for 2031."
+    nowhere = client.get("/api/v1/facilities?district=619999999", headers={"Accept-Language": "en"})
+    assert nowhere.status_code == 404 and nowhere.json["parameters"] == ["district"]
+    assert nowhere.json["detail"] == "There is no district with the KATO code 619999999."
+    assert client.get("/api/v1/facilities?district=611000000&year=2024").status_code == 200
+    assert client.get("/api/v1/districts?year=2031").json["items"][0]["years"] == []  # a filter: nothing matches
 
 
 # ---------------------------------------------------------------- ETags, compression, CORS, errors
@@ -140,11 +192,33 @@ def test_cors_lets_any_site_read_the_api(client, published):
     assert "Access-Control-Allow-Origin" not in client.get("/facilities").headers  # pages are not the API
 
 
-def test_api_errors_are_json_in_the_request_language(client, published):
+def test_api_errors_are_problem_details_in_the_request_language(client, published):
     unknown = client.get("/api/v1/nothing-here", headers={"Accept-Language": "en"})
-    assert unknown.status_code == 404 and unknown.json == {"error": "not_found",
-                                                            "message": "There is no such page or facility."}
-    posted = client.post("/api/v1/facilities")
-    assert posted.status_code == 405 and posted.json["error"] == "method_not_allowed"
+    assert unknown.status_code == 404 and unknown.mimetype == "application/problem+json"
+    assert unknown.json == {"type": "about:blank", "title": "Not Found", "status": 404, "error": "not_found",
+                            "detail": "There is no such page or facility."}
+    assert unknown.headers["Access-Control-Allow-Origin"] == "*"
+    russian = client.get("/api/v1/facilities/NOPE", headers={"Accept-Language": "ru"})
+    assert russian.status_code == 404 and russian.json["detail"] == "Такого объекта нет."
+    for method in ("POST", "PUT", "DELETE", "TRACE"):
+        refused = client.open("/api/v1/facilities", method=method)
+        assert refused.status_code == 405 and refused.json["error"] == "method_not_allowed"
+        assert refused.mimetype == "application/problem+json" and refused.headers["Allow"] == "GET, HEAD, OPTIONS"
+    too_big = client.get(f"/api/v1/versions/{2**63}/datapackage.zip")
+    assert too_big.status_code == 404 and too_big.mimetype == "application/problem+json"
     page = client.get("/no-such-page")
     assert page.status_code == 404 and page.mimetype == "text/html"  # pages stay pages
+
+
+def test_a_server_error_is_problem_details_too(app, client, published, monkeypatch):
+    from risk import store
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(store, "risk_flag_rows", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    failed = client.get("/api/v1/risk-flags", headers={"Accept-Language": "en"})
+    assert failed.status_code == 500 and failed.mimetype == "application/problem+json"
+    assert failed.json["error"] == "internal_server_error" and failed.json["title"] == "Internal Server Error"
+    assert "went away" not in failed.get_data(as_text=True)

@@ -80,7 +80,8 @@ def test_one_facility_with_all_its_lines(client, published):
     assert f1["lines"][0]["contractor_name"] == "@SUM(A1)"  # JSON escaping, not spreadsheet quoting
     missing = client.get("/api/v1/facilities/NOPE", headers={"Accept-Language": "en"})
     assert missing.status_code == 404
-    assert missing.json == {"error": "not_found", "message": "There is no such facility."}
+    assert missing.json == {"type": "about:blank", "title": "Not Found", "status": 404, "error": "not_found",
+                            "detail": "There is no such facility."}
 
 
 # ---------------------------------------------------------------- districts and versions
