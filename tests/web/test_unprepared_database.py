@@ -28,9 +28,10 @@ def test_pages_of_an_unmigrated_database_answer_503_with_what_to_run(bare_app, p
 
 def test_the_api_answers_json(bare_app):
     response = bare_app.test_client().get("/api/v1/facilities")
-    assert response.status_code == 503 and response.mimetype == "application/json"
-    assert response.get_json()["error"] == "service_unavailable"
-    assert "`flask db upgrade`" in response.get_json()["message"]
+    assert response.status_code == 503 and response.mimetype == "application/problem+json"
+    body = response.get_json(force=True)
+    assert body["error"] == "service_unavailable" and body["status"] == 503
+    assert "`flask db upgrade`" in body["detail"]
 
 
 def test_a_form_post_gets_the_same_answer_not_a_csrf_error(bare_app):
