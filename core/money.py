@@ -24,3 +24,14 @@ def per_resident(tiyn: int | None, population: int | None) -> int | None:
 def whole_tenge(tiyn: int | None) -> int:
     """Tiyn as whole tenge, rounded half up (charts and tables in KZT); nothing counts as 0."""
     return divide_half_up(int(tiyn or 0), 100)
+
+
+def plain_whole_number(text: str, max_digits: int = 18) -> int | None:
+    """``text`` as a whole number when it is only ASCII digits (at most ``max_digits``), else None.
+
+    ``str.isdigit`` alone accepts '²' and '١', which ``int`` then refuses or reads unexpectedly,
+    and an unbounded length overflows the database's 64-bit integers.
+    """
+    if text and len(text) <= max_digits and text.isascii() and text.isdigit():
+        return int(text)
+    return None

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 
-from core.money import per_resident
+from core.money import per_resident, plain_whole_number
 from core.vocabulary import FACILITY_TYPES, FUNDING_SOURCES, STATUSES, WORK_TYPES
 from risk.rules import RISK_CHOICES
 
@@ -78,7 +78,7 @@ def parse_filter(args: Mapping[str, str], years: Iterable[int],
     values: dict[str, object] = {}
     raw_year = (args.get("year") or "").strip()
     if raw_year:
-        if raw_year.isdigit() and int(raw_year) in years:
+        if plain_whole_number(raw_year) in years:
             values["year"] = int(raw_year)
         else:
             problems.append("year")

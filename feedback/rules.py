@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass
 
+from core.money import plain_whole_number
 from core.schema import FEEDBACK_KINDS, FEEDBACK_STATUSES, MODERATION_STATES
 
 MAX_TEXT = 2000
@@ -117,7 +118,7 @@ def validate_submission(form: Mapping[str, str | None], line_ids: Iterable[int] 
     rating = None
     raw_rating = (form.get("rating") or "").strip()
     if raw_rating:
-        rating = int(raw_rating) if raw_rating.isdigit() else None
+        rating = plain_whole_number(raw_rating)
         if rating not in RATINGS:
             problems["rating"] = FeedbackProblem("feedback_bad_rating")
     name = clean_text(form.get("author_name")).replace("\n", " ") or None
@@ -134,7 +135,7 @@ def validate_submission(form: Mapping[str, str | None], line_ids: Iterable[int] 
     line_id = None
     raw_line = (form.get("budget_line_id") or "").strip()
     if raw_line:
-        line_id = int(raw_line) if raw_line.isdigit() else None
+        line_id = plain_whole_number(raw_line)
         if line_id not in set(line_ids):
             problems["budget_line_id"] = FeedbackProblem("feedback_unknown_line")
     if problems:

@@ -1,6 +1,8 @@
 """One rounding rule for money: half up, in integer tiyn."""
 
-from core.money import divide_half_up, per_resident, whole_tenge
+import pytest
+
+from core.money import divide_half_up, per_resident, plain_whole_number, whole_tenge
 
 
 def test_per_resident_rounds_half_up_in_tiyn():
@@ -22,3 +24,9 @@ def test_divide_half_up_matches_exact_rounding():
         for divisor in (1, 2, 3, 7, 100, 999):
             exact = (Decimal(amount) / Decimal(divisor)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
             assert divide_half_up(amount, divisor) == int(exact), (amount, divisor)
+
+
+@pytest.mark.parametrize("text, number", [("2025", 2025), ("007", 7), ("", None), ("²", None), ("١٢", None),
+                                          ("-5", None), ("1.0", None), ("9" * 19, None), ("9" * 18, 10**18 - 1)])
+def test_plain_whole_numbers_are_ascii_digits_that_fit_the_database(text, number):
+    assert plain_whole_number(text) == number

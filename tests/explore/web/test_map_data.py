@@ -168,3 +168,10 @@ def test_table_without_data(client):
     html = client.get("/facilities", headers=EN).get_data(as_text=True)
     assert "No budget data has been published yet." in html
     assert client.get("/map/facilities.json").json["id"] == []
+
+
+@pytest.mark.parametrize("path", ["/?year=%C2%B2", "/map/facilities.json?year=%C2%B2", "/facilities?year=%C2%B2",
+                                  "/dashboard?year=%C2%B2", "/facilities?year=" + "9" * 40])
+def test_a_year_that_is_not_plain_digits_is_answered_like_any_unknown_year(client, path):
+    unknown = path.split("?")[0] + "?year=abc"
+    assert client.get(path).status_code == client.get(unknown).status_code < 500
