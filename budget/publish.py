@@ -94,7 +94,8 @@ def sync_districts(connection: sa.Connection, records: list[dict]) -> None:
 def import_budget_file(engine: sa.Engine, content: bytes, file_name: str, district_shapes, *,
                        actor: str, dry_run: bool = False, kind: str = "import",
                        expected_version=ANY_VERSION, on_published=None,
-                       risk_thresholds: RiskThresholds | None = None, mode: str = UPDATE) -> ImportResult:
+                       risk_thresholds: RiskThresholds | None = None, mode: str = UPDATE,
+                       progress=None) -> ImportResult:
     """Read, validate, and (unless ``dry_run`` or invalid) publish a budget file in ``mode``.
 
     ``expected_version`` (a version id, or None for "nothing published yet") makes the
@@ -102,11 +103,18 @@ def import_budget_file(engine: sa.Engine, content: bytes, file_name: str, distri
     transaction runs. ``on_published(connection, version_id)`` runs in the same transaction after
     the publication (the web upload marks its pending upload published there); if it raises,
     nothing is written. ``risk_thresholds`` are the risk rules' (defaults when None).
+    ``progress(stage, done, total)`` hears how far it is (``budget.jobs``), never inside the
+    write transaction.
     """
     check_mode(mode)
-    validated = validate_table(read_budget_file(content, file_name), district_shapes)
+    report = progress or (lambda stage, done=0, total=0: None)
+    report("reading", 0, 0)
+    raw = read_budget_file(content, file_name, lambda done, total: report("reading", done, total))
+    report("validating", 0, len(raw.frame))
+    validated = validate_table(raw, district_shapes)
     result = ImportResult(validated=validated, sha256=sha256_of(content))
     if validated.ok and not dry_run:
+        report("publishing", 0, len(validated.lines))
         result.version_id = publish_validated(
             engine, validated, actor=actor, file_name=file_name, sha256=result.sha256, kind=kind,
             expected_version=expected_version, on_published=on_published,

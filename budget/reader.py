@@ -134,9 +134,10 @@ def excel_cell_text(value: object) -> str:
     return str(value)
 
 
-def read_xlsx_columns(content: bytes) -> list[list[str]]:
+def read_xlsx_columns(content: bytes, on_rows=None) -> list[list[str]]:
     """The first sheet's cells as text, column by column from cell A1 (rows keep their Excel
-    numbers).
+    numbers); ``on_rows(rows_read, rows_expected)`` once the sheet is read (calamine reads it
+    whole, so there is nothing to report in between).
 
     python-calamine (Rust) reads a 50,000-row sheet several times faster than openpyxl (which
     still writes the template).
@@ -148,6 +149,8 @@ def read_xlsx_columns(content: bytes) -> list[list[str]]:
             rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except (CalamineError, ValueError, OSError) as exc:  # not a workbook, or a broken one
         raise UnreadableFile("unreadable_file", detail=str(exc) or type(exc).__name__) from exc
+    if on_rows is not None:
+        on_rows(len(rows), len(rows))
     return [_column_text(column) for column in zip(*rows)]  # calamine's rows are all as wide
 
 
@@ -178,7 +181,7 @@ def _column_text(values: tuple) -> list[str]:
             else get(v) or convert(v) for v in values]
 
 
-def cells_from_file(content: bytes, filename: str) -> tuple[list[list[str]], str | None]:
+def cells_from_file(content: bytes, filename: str, on_rows=None) -> tuple[list[list[str]], str | None]:
     """Columns of text cells from a .csv or .xlsx file (each starts with its header cell), and
     the CSV's encoding."""
     suffix = Path(filename).suffix.lower()
@@ -187,7 +190,7 @@ def cells_from_file(content: bytes, filename: str) -> tuple[list[list[str]], str
         columns = read_csv_columns(text, content if encoding == "utf-8" else None)
         return (columns if columns is not None else columns_of(read_csv_cells(text))), encoding
     if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx_columns(content), None
+        return read_xlsx_columns(content, on_rows), None
     raise UnreadableFile("unsupported_file", value=suffix or filename)
 
 
@@ -243,10 +246,13 @@ def table_from_columns(columns: list[list[str]]) -> RawTable:
     return RawTable(frame=frame, problems=problems)
 
 
-def read_budget_file(content: bytes, filename: str) -> RawTable:
-    """Read an uploaded or imported budget file; unreadable files become one error, not a crash."""
+def read_budget_file(content: bytes, filename: str, on_rows=None) -> RawTable:
+    """Read an uploaded or imported budget file; unreadable files become one error, not a crash.
+
+    ``on_rows(rows_read, rows_expected)``: told now and then while a large XLSX is read.
+    """
     try:
-        columns, encoding = cells_from_file(content, filename)
+        columns, encoding = cells_from_file(content, filename, on_rows)
     except UnreadableFile as exc:
         return RawTable(frame=pd.DataFrame(index=pd.Index([], name="row")),
                         problems=[Problem("error", None, None, exc.params.get("value", ""),

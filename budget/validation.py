@@ -24,7 +24,6 @@ from core.errors import MESSAGES
 from core.vocabulary import LINE_KEY
 from geo.assign import assign_districts
 
-
 # A cell holding only one of these clears the published value on purpose (a blank keeps it,
 # ``budget.apply``). Only optional cells outside the line key can be cleared.
 CLEAR_MARKERS = ("-", "\u2013", "\u2014")

@@ -10,7 +10,6 @@ from budget.reader import read_budget_file
 from budget.validation import validate_table
 from core import versions
 from core.schema import facilities
-
 from tests.helpers import GOOD_ROWS, budget_csv
 
 DETAILED = ("facility_id;facility_name_kk;facility_name_ru;facility_name_en;facility_type;lat;lon;address;"

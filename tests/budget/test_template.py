@@ -17,8 +17,14 @@ from openpyxl import load_workbook
 from budget import choices
 from budget.format import COLUMNS, COLUMNS_BY_NAME, EXAMPLE_FACILITY_ID, NAME_COLUMNS
 from budget.reader import read_budget_file
-from budget.template import (ACCEPTED_NOTE, example_text, explanation_header, explanation_rows,
-                             template_csv, template_xlsx)
+from budget.template import (
+    ACCEPTED_NOTE,
+    example_text,
+    explanation_header,
+    explanation_rows,
+    template_csv,
+    template_xlsx,
+)
 from budget.validation import validate_table
 from tests.budget.validation_helpers import found
 

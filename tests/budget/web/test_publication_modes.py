@@ -5,21 +5,12 @@ import re
 import pytest
 
 from tests.budget.web.test_workspace import post, public_totals, text, upload, upload_id_of
-from tests.helpers import GOOD_ROWS, budget_csv, login
+from tests.helpers import GOOD_ROWS, budget_csv
 
 ONLY_S1 = GOOD_ROWS[2]  # a partial file: one 2025 line of the two published
 
 
-@pytest.fixture(autouse=True)
-def english(app):
-    app.config["BABEL_DEFAULT_LOCALE"] = "en"
-
-
-@pytest.fixture()
-def editor(client, make_user):
-    make_user("aigul", "editor")
-    assert login(client, "aigul").status_code == 302
-    return client
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_the_upload_form_offers_both_modes_with_update_chosen(editor):

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from budget import pending as pending_uploads
 from core.schema import audit_log, versions
-from tests.helpers import GOOD_ROWS, budget_csv, csrf_token, login
+from tests.helpers import GOOD_ROWS, budget_csv, csrf_token
 
 BAD_ROWS = (
     "T1;№1 мектеп;Школа №1;school;43,297;68,2518;2025;capital_repair;=1+1;",
@@ -17,16 +17,7 @@ BAD_ROWS = (
 CHANGED_ROW = "T1;№1 мектеп;Школа №1;school;43,297;68,2518;2025;capital_repair;777 000 000;"
 
 
-@pytest.fixture(autouse=True)
-def english(app):
-    app.config["BABEL_DEFAULT_LOCALE"] = "en"
-
-
-@pytest.fixture()
-def editor(client, make_user):
-    make_user("aigul", "editor")
-    assert login(client, "aigul").status_code == 302
-    return client
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def text(response) -> str:
