@@ -42,7 +42,7 @@ def test_an_upload_shows_progress_then_its_report_and_publishes(live_app, page):
     assert serious_accessibility_violations(page) == []
     assert published_years(app) == (before_version, before_years)
 
-    page.get_by_role("button", name="Publish").click()
+    page.get_by_role("button", name="Publish").first.click()
     page.wait_for_url(f"{base}/admin/versions", timeout=30_000)
     assert "It is now on the public map." in page.inner_text("main")
     version, years = published_years(app)
