@@ -4,8 +4,8 @@
 #   make run            install, migrate the database, load the demo data (and, the first
 #                       time, print a demo admin's password), serve on 127.0.0.1:5000 with
 #                       the background worker that validates and publishes uploads
-#   make test           install the test extras and Debian's chromium, check the import
-#                       contracts (lint-imports), then run pytest
+#   make test           install the test extras, Debian's chromium and LibreOffice Calc,
+#                       check the import contracts (lint-imports), then run pytest
 #                       (extra pytest arguments: make test PYTEST_ARGS='-k map -x')
 #   make translations   re-extract messages and update the .po catalogues
 #   make bench          national-scale benchmarks (not tests; about 6 minutes), rewrites
@@ -89,7 +89,7 @@ $(TEST_STAMP): pyproject.toml $(VENV_STAMP)
 	$(BIN)/python -m pip install -e '.[test]'
 	touch $@
 
-# Debian's /usr/bin/chromium + fonts via apt; a quick no-op when already installed.
+# Debian's /usr/bin/chromium + fonts and libreoffice-calc via apt; a quick no-op when installed.
 browser:
 	bash scripts/install-browser.sh
 
