@@ -150,16 +150,22 @@ def validate_table(raw: RawTable, districts, today: dt.date | None = None) -> Va
 
 
 def _take_clear_markers(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[int, frozenset[str]]]:
-    """The frame with each clear marker made blank, and where the markers were."""
-    marked = frame[list(CLEARABLE_COLUMNS)].apply(lambda values: values.str.strip().isin(CLEAR_MARKERS))
-    if not marked.to_numpy().any():
+    """The frame with each clear marker made blank, and where the markers were.
+
+    The reader strips every cell, so a marker is a whole cell: ``isin`` hashes at C speed (a
+    string method over every cell of 18 columns took two seconds of a 500,000-line validation).
+    """
+    marked = {column: mask for column in CLEARABLE_COLUMNS
+              if (mask := frame[column].isin(CLEAR_MARKERS).to_numpy()).any()}
+    if not marked:
         return frame, {}
-    cleared = {int(row): frozenset(marked.columns[flags]) for row, flags in
-               zip(marked.index, marked.to_numpy()) if flags.any()}
+    rows: dict[int, set[str]] = {}
     frame = frame.copy()
-    for column in marked.columns:
-        frame.loc[marked[column], column] = ""
-    return frame, cleared
+    for column, mask in marked.items():
+        for row in frame.index[mask]:
+            rows.setdefault(int(row), set()).add(column)
+        frame.loc[mask, column] = ""
+    return frame, {row: frozenset(columns) for row, columns in rows.items()}
 
 
 def _check_dates_order(out: pd.DataFrame, frame: pd.DataFrame, log: ProblemLog) -> None:
