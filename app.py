@@ -8,7 +8,9 @@ from flask_compress import Compress
 from accounts.web import admin, auth
 from accounts.web import cli as accounts_cli
 from budget.web import cli as budget_cli
+from budget.web import jobs as budget_jobs
 from budget.web import pages as budget_pages
+from budget.web import progress as upload_progress
 from budget.web import workspace
 from core.web import database, i18n, shared_responses
 from explore.web import dashboard, map_data
@@ -41,6 +43,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     admin.register_areas(app, *workspace.AREAS, *moderation.AREAS)  # the /admin dashboard's sections
     app.register_blueprint(budget_pages.bp)  # /budget-format and its templates
     app.register_blueprint(workspace.bp)  # upload, preview, publish, versions, rollback
+    budget_jobs.init_app(app)  # the task queue (validation, publication) and `flask jobs worker`
+    app.register_blueprint(upload_progress.bp)  # an upload's progress while its job runs; try again
     feedback_submit.init_app(app)  # residents' feedback: submit, tracking code; per-address rate limit
     app.register_blueprint(moderation.bp)  # /admin/feedback: moderate, answer, deadlines
     budget_cli.init_app(app)

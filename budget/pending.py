@@ -69,10 +69,47 @@ def summary_problem(entry: dict) -> Problem:
 
 
 def create(engine: sa.Engine, content: bytes, file_name: str, district_shapes, *, actor: str) -> int:
-    """Validate ``content``, compute its preview when valid, store it as pending; its id."""
+    """Validate ``content``, compute its preview when valid, store it as pending; its id.
+
+    In one go, for callers with no queue; the workspace stores first and validates in a
+    background job (``budget.jobs``).
+    """
+    upload_id = store(engine, content, file_name, actor=actor)
+    validate_stored(engine, upload_id, district_shapes)
+    return upload_id
+
+
+def store(engine: sa.Engine, content: bytes, file_name: str, *, actor: str,
+          token: str | None = None) -> int:
+    """Keep the file as an upload being validated (status ``validating``); its id.
+
+    ``token`` names the validation attempt that may complete it (``budget.jobs``).
+    """
+    with write_transaction(engine) as connection:
+        now = audit.utc_now()
+        return connection.execute(pending_uploads.insert().values(
+            file_name=file_name, sha256=uploads.sha256_of(content), size=len(content),
+            content=content, uploaded_by=actor, uploaded_at=now, status="validating",
+            stage="queued", job_token=token, heartbeat_at=now)).inserted_primary_key[0]
+
+
+def validate_stored(engine: sa.Engine, upload_id: int, district_shapes, *, token: str | None = None,
+                    progress=None) -> bool:
+    """Validate a stored upload, preview it when valid, keep the report: status ``pending``.
+
+    False (and nothing written) when the upload is no longer being validated by ``token``'s
+    attempt (cancelled, failed, taken over by a newer attempt). ``progress``: as
+    ``import_budget_file``'s, also told of the "preview" and "storing" stages.
+    """
+    report_progress = progress or (lambda stage, done=0, total=0: None)
+    with engine.connect() as connection:
+        upload = get(connection, upload_id, with_content=True)
+    content, file_name, actor = upload["content"], upload["file_name"], upload["uploaded_by"]
     result = uploads.import_budget_file(engine, content, file_name, district_shapes, actor=actor,
-                                        dry_run=True)
+                                        dry_run=True, progress=progress)
     validated = result.validated
+    rows = len(validated.lines)
+    report_progress("preview", rows, rows)
     # The preview reads a consistent snapshot without holding SQLite's write lock: residents'
     # feedback goes on being written meanwhile. Publishing later refuses if a version was
     # published after ``base`` (``publish``), so a preview is never applied to other data.
@@ -82,20 +119,24 @@ def create(engine: sa.Engine, content: bytes, file_name: str, district_shapes, *
                    if validated.ok else None)
     report = {"problems": [problem_summary(p) for p in validated.problems[:PROBLEM_LIMIT]],
               "preview": summary}
-    with write_transaction(engine) as connection:  # the lock only to write the upload
+    report_progress("storing", rows, rows)
+    with write_transaction(engine) as connection:  # the lock only to write the report
         now = audit.utc_now()
-        upload_id = connection.execute(pending_uploads.insert().values(
-            file_name=file_name, sha256=result.sha256, size=len(content), content=content,
-            uploaded_by=actor, uploaded_at=now, status="pending",
+        mine = [pending_uploads.c.job_token == token] if token is not None else []
+        changed = connection.execute(pending_uploads.update().where(
+            pending_uploads.c.id == upload_id, pending_uploads.c.status == "validating", *mine).values(
+            status="pending", stage=None, failure=None, heartbeat_at=now,
             error_count=len(validated.errors), warning_count=len(validated.warnings),
-            row_count=len(validated.lines) if validated.ok else 0,
+            row_count=rows if validated.ok else 0,
             facility_count=len(validated.facilities) if validated.ok else 0,
             fiscal_years=",".join(map(str, validated.fiscal_years)) if validated.ok else "",
-            base_version_id=base, report=report)).inserted_primary_key[0]
+            base_version_id=base, report=report)).rowcount
+        if changed != 1:
+            return False
         audit.record(connection, actor, "upload", "upload", upload_id, {
             "file_name": file_name, "sha256": result.sha256, "size": len(content),
             "errors": len(validated.errors), "warnings": len(validated.warnings)}, at=now)
-    return upload_id
+    return True
 
 
 def get(connection: sa.Connection, upload_id: int, *, with_content: bool = False) -> dict | None:
@@ -111,19 +152,22 @@ def recent(connection: sa.Connection, limit: int = 20) -> list[dict]:
         sa.select(*columns).order_by(pending_uploads.c.id.desc()).limit(limit))]
 
 
-def _require_pending(upload: dict | None) -> dict:
+def _require_pending(upload: dict | None, status: str = "pending") -> dict:
     if upload is None:
         raise UploadError("no_such_upload")
-    if upload["status"] != "pending":
+    if upload["status"] != status:
         raise UploadError("not_pending", status=upload["status"])
     return upload
 
 
 def publish(engine: sa.Engine, upload_id: int, district_shapes, *, actor: str,
-            risk_thresholds=None) -> Decision:
-    """Validate and publish the stored file through ``budget.publish`` (see the module docstring)."""
+            risk_thresholds=None, status: str = "pending", progress=None) -> Decision:
+    """Validate and publish the stored file through ``budget.publish`` (see the module docstring).
+
+    ``status``: the one the upload must have (a background job publishes ``publishing`` ones).
+    """
     with engine.connect() as connection:
-        upload = _require_pending(get(connection, upload_id, with_content=True))
+        upload = _require_pending(get(connection, upload_id, with_content=True), status)
     if upload["error_count"]:
         raise UploadError("has_errors")
 
@@ -131,7 +175,7 @@ def publish(engine: sa.Engine, upload_id: int, district_shapes, *, actor: str,
         now = audit.utc_now()
         changed = connection.execute(
             pending_uploads.update()
-            .where(pending_uploads.c.id == upload_id, pending_uploads.c.status == "pending")
+            .where(pending_uploads.c.id == upload_id, pending_uploads.c.status == status)
             .values(status="published", published_version_id=version_id, decided_by=actor,
                     decided_at=now)).rowcount
         if changed != 1:  # decided by someone else meanwhile: undo the publication
@@ -144,7 +188,7 @@ def publish(engine: sa.Engine, upload_id: int, district_shapes, *, actor: str,
         result = uploads.import_budget_file(
             engine, upload["content"], upload["file_name"], district_shapes, actor=actor,
             expected_version=upload["base_version_id"], on_published=mark_published,
-            risk_thresholds=risk_thresholds)
+            risk_thresholds=risk_thresholds, progress=progress)
     except uploads.StaleVersion as stale:
         raise StalePreview("stale_preview", expected=stale.expected, current=stale.current) from None
     if not result.ok:  # the rules changed since the upload (e.g. new boundaries)

@@ -91,7 +91,7 @@ def sync_districts(connection: sa.Connection, records: list[dict]) -> None:
 def import_budget_file(engine: sa.Engine, content: bytes, file_name: str, district_shapes, *,
                        actor: str, dry_run: bool = False, kind: str = "import",
                        expected_version=ANY_VERSION, on_published=None,
-                       risk_thresholds: RiskThresholds | None = None) -> ImportResult:
+                       risk_thresholds: RiskThresholds | None = None, progress=None) -> ImportResult:
     """Read, validate, and (unless ``dry_run`` or invalid) publish a budget file.
 
     ``expected_version`` (a version id, or None for "nothing published yet") makes the
@@ -99,10 +99,17 @@ def import_budget_file(engine: sa.Engine, content: bytes, file_name: str, distri
     transaction runs. ``on_published(connection, version_id)`` runs in the same transaction after
     the publication (the web upload marks its pending upload published there); if it raises,
     nothing is written. ``risk_thresholds`` are the risk rules' (defaults when None).
+    ``progress(stage, done, total)`` hears how far it is (``budget.jobs``), never inside the
+    write transaction.
     """
-    validated = validate_table(read_budget_file(content, file_name), district_shapes)
+    report = progress or (lambda stage, done=0, total=0: None)
+    report("reading", 0, 0)
+    raw = read_budget_file(content, file_name, lambda done, total: report("reading", done, total))
+    report("validating", 0, len(raw.frame))
+    validated = validate_table(raw, district_shapes)
     result = ImportResult(validated=validated, sha256=sha256_of(content))
     if validated.ok and not dry_run:
+        report("publishing", 0, len(validated.lines))
         with write_transaction(engine) as connection:
             if expected_version is not ANY_VERSION:
                 current = latest_version_id(connection)

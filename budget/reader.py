@@ -126,7 +126,12 @@ def excel_cell_text(value: object) -> str:
     return str(value)
 
 
-def read_xlsx_cells(content: bytes) -> list[list[str]]:
+ROWS_PER_REPORT = 5000  # how often a long read tells ``on_rows`` how far it is
+
+
+def read_xlsx_cells(content: bytes, on_rows=None) -> list[list[str]]:
+    """Every row's cells as text; ``on_rows(rows_read, rows_expected)`` now and then (the
+    expectation is the sheet's stated size, 0 when it states none)."""
     from openpyxl import load_workbook  # imported here: only XLSX uploads pay for it
 
     try:
@@ -135,13 +140,21 @@ def read_xlsx_cells(content: bytes) -> list[list[str]]:
         raise UnreadableFile("unreadable_file", detail=str(exc) or type(exc).__name__) from exc
     try:
         sheet = workbook.worksheets[0]
+        expected = (sheet.max_row or 0) if on_rows is not None else 0
         sheet.reset_dimensions()  # some generators write a stale size ("A1"); read every cell
-        return [[excel_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        if on_rows is None:
+            return [[excel_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            rows.append([excel_cell_text(v) for v in row])
+            if len(rows) % ROWS_PER_REPORT == 0:
+                on_rows(len(rows), expected)
+        return rows
     finally:
         workbook.close()
 
 
-def cells_from_file(content: bytes, filename: str) -> tuple[list[list[str]], str | None]:
+def cells_from_file(content: bytes, filename: str, on_rows=None) -> tuple[list[list[str]], str | None]:
     """Columns of text cells from a .csv or .xlsx file (each starts with its header cell), and
     the CSV's encoding."""
     suffix = Path(filename).suffix.lower()
@@ -150,7 +163,7 @@ def cells_from_file(content: bytes, filename: str) -> tuple[list[list[str]], str
         columns = read_csv_columns(text, content if encoding == "utf-8" else None)
         return (columns if columns is not None else columns_of(read_csv_cells(text))), encoding
     if suffix in (".xlsx", ".xlsm"):
-        return columns_of(read_xlsx_cells(content)), None
+        return columns_of(read_xlsx_cells(content, on_rows)), None
     raise UnreadableFile("unsupported_file", value=suffix or filename)
 
 
@@ -206,10 +219,13 @@ def table_from_columns(columns: list[list[str]]) -> RawTable:
     return RawTable(frame=frame, problems=problems)
 
 
-def read_budget_file(content: bytes, filename: str) -> RawTable:
-    """Read an uploaded or imported budget file; unreadable files become one error, not a crash."""
+def read_budget_file(content: bytes, filename: str, on_rows=None) -> RawTable:
+    """Read an uploaded or imported budget file; unreadable files become one error, not a crash.
+
+    ``on_rows(rows_read, rows_expected)``: told now and then while a large XLSX is read.
+    """
     try:
-        columns, encoding = cells_from_file(content, filename)
+        columns, encoding = cells_from_file(content, filename, on_rows)
     except UnreadableFile as exc:
         return RawTable(frame=pd.DataFrame(index=pd.Index([], name="row")),
                         problems=[Problem("error", None, None, exc.params.get("value", ""),

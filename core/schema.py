@@ -195,6 +195,10 @@ pending_uploads = sa.Table(
     sa.Column("progress_done", sa.Integer, nullable=False, server_default="0"),
     sa.Column("progress_total", sa.Integer, nullable=False, server_default="0"),
     sa.Column("failure", sa.Text),
+    # The attempt now running (budget.jobs: a job whose token is not this one stops) and when it
+    # last showed life: a job silent longer than JOBS_STALE_MINUTES is shown as failed.
+    sa.Column("job_token", sa.String(40)),
+    sa.Column("heartbeat_at", sa.String(32)),
     sa.CheckConstraint("status IN ('validating', 'pending', 'publishing', 'published', 'cancelled',"
                        " 'failed')", name="known_status"),
     sa.CheckConstraint("mode IN ('update', 'replace')", name="known_mode"),

@@ -23,8 +23,9 @@ def geography():
 
 @pytest.fixture()
 def app(tmp_path):
+    # Background jobs run at once inside the request (tests/budget/*jobs* run a real worker).
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}",
-                      "SECRET_KEY": "test", "TILES_URL": ""})
+                      "SECRET_KEY": "test", "TILES_URL": "", "JOBS_IMMEDIATE": True})
     runner = app.test_cli_runner()
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output

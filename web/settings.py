@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from core import jobs as queue_settings
 from core.settings import Setting
 from feedback import settings as feedback_settings
 from risk import settings as risk_settings
@@ -81,7 +82,7 @@ CORE_SETTINGS: tuple[Setting, ...] = (
 )
 
 # Every setting of the app: the wiring's own, then each feature's.
-SETTINGS = CORE_SETTINGS + feedback_settings.SETTINGS + risk_settings.SETTINGS
+SETTINGS = CORE_SETTINGS + queue_settings.SETTINGS + feedback_settings.SETTINGS + risk_settings.SETTINGS
 DEFAULTS = {s.name: s.default for s in SETTINGS}
 
 

@@ -3,7 +3,9 @@ version history with diffs, and rollback.
 
 Thin views: ``budget.pending`` stores, validates and publishes (through
 ``budget.publish.import_budget_file``, the CLI's function), ``budget.preview`` computes what changes,
-``budget.publish.rollback`` rolls back. Every view needs the editor role.
+``budget.publish.rollback`` rolls back. Validation and publication run as background jobs
+(``budget.jobs``, queued through ``budget.web.jobs``); while they run, or when one failed, the
+upload's page is its progress (``budget.web.progress``). Every view needs the editor role.
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from accounts.web.admin import AdminArea, workspace_context
 from accounts.web.auth import current_actor, roles_required
+from budget import jobs as upload_jobs
 from budget import pending as pending_uploads
 from budget import preview
 from budget import publish as uploads
+from budget.web import progress
+from budget.web.jobs import jobs
 from core.db import write_transaction
 from core.web import database
 from core.web.errors import error_page
@@ -81,9 +86,10 @@ def receive_upload():
     if not form.validate_on_submit():
         return render_upload(form, 400)
     storage = form.file.data
-    upload_id = pending_uploads.create(database.engine(), storage.read(), storage.filename or "upload",
-                                       current_app.extensions["geography"].districts,
-                                       actor=current_actor())
+    token = upload_jobs.new_token()
+    upload_id = pending_uploads.store(database.engine(), storage.read(), storage.filename or "upload",
+                                      actor=current_actor(), token=token)
+    jobs().validate(upload_id, token)  # the page shows its progress, then the report
     return redirect(url_for("workspace.upload_report", upload_id=upload_id))
 
 
@@ -104,6 +110,8 @@ def get_upload_or_404(upload_id: int) -> dict:
 @roles_required(EDITOR)
 def upload_report(upload_id: int):
     upload = get_upload_or_404(upload_id)
+    if upload["status"] in upload_jobs.RUNNING or upload["status"] == "failed":
+        return progress.progress_page(upload)
     report = upload["report"] or {}
     problems = [{"problem": problem, "message": problem.message(_)}
                 for problem in map(pending_uploads.summary_problem, report.get("problems", []))]
@@ -132,16 +140,20 @@ def report_csv(upload_id: int):
 @roles_required(EDITOR)
 def publish_upload(upload_id: int):
     try:
-        decision = pending_uploads.publish(database.engine(), upload_id,
-                                           current_app.extensions["geography"].districts,
-                                           actor=current_actor(),
-                                           risk_thresholds=risk_thresholds(current_app.config))
+        with write_transaction(database.engine()) as connection:
+            token = upload_jobs.request_publication(connection, upload_id)
     except pending_uploads.UploadError as error:
         flash(upload_errors()[error.code], "error")
         return redirect(url_for("workspace.upload_report", upload_id=upload_id))
-    flash(_("Published as version %(version)s. It is now on the public map.", version=decision.version_id),
-          "success")
-    return redirect(url_for("workspace.versions"))
+    jobs().publish(upload_id, token, current_actor())
+    with database.engine().connect() as connection:  # done already if jobs run at once (JOBS_IMMEDIATE)
+        upload = pending_uploads.get(connection, upload_id)
+    if upload["status"] == "published":
+        return progress.to_versions(upload)
+    failure = upload_jobs.failure_of(upload)
+    if failure and failure[1] in upload_errors():
+        flash(upload_errors()[failure[1]], "error")
+    return redirect(url_for("workspace.upload_report", upload_id=upload_id))
 
 
 @bp.post("/uploads/<int:upload_id>/cancel")

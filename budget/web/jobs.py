@@ -1,0 +1,97 @@
+"""The task queue inside the app: the upload jobs run with the app's engine and geography, and
+``flask jobs worker`` runs them.
+
+``init_app`` makes the queue from the settings (``core.jobs``) and registers the two tasks on
+it; each task pushes an app context of the app that registered it, so a worker started by
+``flask jobs worker`` (which builds the app through ``create_app``) has the same database,
+geography and risk thresholds as the web server. The work itself is ``budget.jobs``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import click
+from flask import Flask, current_app
+from huey.signals import SIGNAL_INTERRUPTED
+
+from budget import jobs as upload_jobs
+from core import jobs as queue
+from core.web import database
+from risk.settings import thresholds as risk_thresholds
+
+log = logging.getLogger(__name__)
+
+VALIDATE_TASK, PUBLISH_TASK = "budget.validate_upload", "budget.publish_upload"
+
+
+class Jobs:
+    """The app's queue and its tasks (``app.extensions["jobs"]``)."""
+
+    def __init__(self, app: Flask):
+        self.huey = queue.make_huey(app.config, app.instance_path)
+        every = queue.heartbeat_seconds(app.config)
+
+        def districts():
+            return app.extensions["geography"].districts
+
+        @self.huey.task(name=VALIDATE_TASK)
+        def validate_upload(upload_id: int, token: str) -> None:
+            with app.app_context():
+                upload_jobs.run_validation(database.engine(), upload_id, token, districts(),
+                                           heartbeat_every=every)
+
+        @self.huey.task(name=PUBLISH_TASK)
+        def publish_upload(upload_id: int, token: str, actor: str) -> None:
+            with app.app_context():
+                upload_jobs.run_publication(database.engine(), upload_id, token, districts(),
+                                            actor=actor, risk_thresholds=risk_thresholds(app.config),
+                                            heartbeat_every=every)
+
+        @self.huey.signal(SIGNAL_INTERRUPTED)
+        def interrupted(_signal, task) -> None:
+            """The worker was stopped (Ctrl-C, SIGTERM) in the middle: say so at once."""
+            upload_id, token = task.args[0], task.args[1]
+            job = upload_jobs.PUBLISH if task.name == PUBLISH_TASK else upload_jobs.VALIDATE
+            with app.app_context():
+                upload_jobs.fail(database.engine(), upload_id, token, job, None, upload_jobs.STOPPED)
+
+        self.validate_task, self.publish_task = validate_upload, publish_upload
+
+    def validate(self, upload_id: int, token: str) -> None:
+        self.validate_task(upload_id, token)
+
+    def publish(self, upload_id: int, token: str, actor: str) -> None:
+        self.publish_task(upload_id, token, actor)
+
+    def consumer(self, workers: int):
+        """A huey consumer of this queue: thread workers, polling SQLite every second at most."""
+        return self.huey.create_consumer(workers=workers, worker_type="thread", periodic=False,
+                                         initial_delay=0.1, backoff=1.15, max_delay=1.0)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["jobs"] = Jobs(app)
+    app.cli.add_command(jobs_cli)
+
+
+def jobs() -> Jobs:
+    return current_app.extensions["jobs"]
+
+
+@click.group("jobs", help="The background worker that validates and publishes uploads.")
+def jobs_cli() -> None:
+    pass
+
+
+@jobs_cli.command("worker")
+@click.option("--workers", type=int, default=None, help="Jobs at the same time (default JOBS_WORKERS).")
+def worker(workers: int | None) -> None:
+    """Run the queue's consumer until stopped (Ctrl-C or SIGTERM lets running jobs finish;
+    a second Ctrl-C stops them, and they show as failed)."""
+    if current_app.config.get("JOBS_IMMEDIATE"):
+        raise click.UsageError("JOBS_IMMEDIATE is on: jobs run inside the web requests, a worker has nothing to do.")
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    count = workers or int(current_app.config.get("JOBS_WORKERS") or 1)
+    jobs().consumer(count).run()
