@@ -2,7 +2,8 @@
 #
 #   make install        Python venv (.venv) + npm assets (static/vendor) + compiled translations
 #   make run            install, migrate the database, load the demo data (and, the first
-#                       time, print a demo admin's password), serve on 127.0.0.1:5000
+#                       time, print a demo admin's password), serve on 127.0.0.1:5000 with
+#                       the background worker that validates and publishes uploads
 #   make test           install the test extras and Debian's chromium, check the import
 #                       contracts (lint-imports), then run pytest
 #                       (extra pytest arguments: make test PYTEST_ARGS='-k map -x')
@@ -115,11 +116,15 @@ $(BENCH_NPM_STAMP): bench/package.json bench/package-lock.json
 
 ## ---------------------------------------------------------------- run
 
+# The background worker (upload validation and publication) runs beside the web server and
+# is stopped with it (Ctrl-C or any exit): trap EXIT.
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load
 	$(FLASK) demo admin
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@bash -c 'set -m; $(FLASK) jobs worker & worker=$$!; \
+	  trap "kill -INT $$worker 2>/dev/null; wait $$worker" EXIT; \
+	  $(FLASK) run --host 127.0.0.1 --port 5000'
 
 ## ---------------------------------------------------------------- translations
 
