@@ -70,6 +70,16 @@ class Jobs:
                                          initial_delay=0.1, backoff=1.15, max_delay=1.0)
 
 
+    def start_in_threads(self, workers: int = 1):
+        """A consumer running in this process's threads, without signal handlers (the browser
+        tests' and the benchmark's live server); stop it with ``.stop(graceful=True)``."""
+        consumer = self.consumer(workers)
+        consumer.scheduler.start()
+        for _worker, thread in consumer.worker_threads:
+            thread.start()
+        return consumer
+
+
 def init_app(app: Flask) -> None:
     app.extensions["jobs"] = Jobs(app)
     app.cli.add_command(jobs_cli)

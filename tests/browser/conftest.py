@@ -23,7 +23,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
-    """The app with the demo data, served from a thread on a free loopback port."""
+    """The app with the demo data, served from a thread on a free loopback port, with a
+    background worker (uploads are checked and published by it, as in production)."""
     folder = tmp_path_factory.mktemp("live")
     app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'live.sqlite3'}", "SECRET_KEY": "browser",
                       "TILES_URL": "", "FEEDBACK_RATE_LIMIT": "100 per minute"})
@@ -31,11 +32,13 @@ def live_app(tmp_path_factory):
     for command in (["db", "upgrade"], ["demo", "load"]):
         result = runner.invoke(args=command)
         assert result.exit_code == 0, result.output
+    worker = app.extensions["jobs"].start_in_threads()  # a real huey worker on the SQLite queue
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield app, f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+    worker.stop(graceful=True)
     app.extensions["engine"].dispose()
 
 
