@@ -39,6 +39,9 @@ ALLOWED_ROLES = {
     "workspace.version_diff": {"editor"},
     "workspace.confirm_rollback": {"editor"},
     "workspace.rollback": {"editor"},
+    "upload_jobs.progress_json": {"editor"},
+    "upload_jobs.retry": {"editor"},
+    "upload_jobs.published": {"editor"},
     "moderation.queue": {"moderator"},
     "moderation.item": {"moderator"},
     "moderation.moderate": {"moderator"},
@@ -101,7 +104,7 @@ def redirect_after_post(endpoint: str, samples: dict) -> str:
         return "/admin/users"
     if endpoint == "workspace.receive_upload":  # a new upload after the sample one
         return f"/admin/uploads/{samples['upload_id'] + 1}"
-    if endpoint in ("workspace.publish_upload", "workspace.cancel_upload"):
+    if endpoint in ("workspace.publish_upload", "workspace.cancel_upload", "upload_jobs.retry"):
         return f"/admin/uploads/{samples['upload_id']}"
     if endpoint.startswith("moderation."):
         return f"/admin/feedback/{samples['feedback_id']}"
@@ -162,8 +165,9 @@ def test_role_matrix_covers_every_admin_route(app, make_user):
             elif visitor not in ALLOWED_ROLES[endpoint]:
                 expected[(visitor, method, url)] = 403
             else:
-                expected[(visitor, method, url)] = (200 if method == "GET"
-                                                    else "302 " + redirect_after_post(endpoint, samples))
+                expected[(visitor, method, url)] = (
+                    f"302 /admin/uploads/{samples['upload_id']}" if endpoint == "upload_jobs.published"
+                    else 200 if method == "GET" else "302 " + redirect_after_post(endpoint, samples))
     assert outcomes == expected
 
 
