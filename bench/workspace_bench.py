@@ -17,7 +17,7 @@ from pathlib import Path
 from bench import generate
 from bench.common import OUT_DIR, app_config, remove_sqlite, timed
 
-SECTION = "5. Workspace upload (background jobs)"
+SECTION = "7. Workspace upload (background jobs)"
 ROWS, QUICK_ROWS = 200_000, 20_000
 REQUEST_LIMIT = 30.0  # gunicorn's default worker timeout, seconds
 
