@@ -216,9 +216,16 @@ def publish(engine: sa.Engine, upload_id: int, district_shapes, *, actor: str,
     return Decision(upload_id, result.version_id)
 
 
+CANCELLABLE = ("pending", "failed")  # not while a job works on it: it would go on
+
+
 def cancel(connection: sa.Connection, upload_id: int, *, actor: str) -> Decision:
-    """Mark a pending upload cancelled (kept, never deleted). Call inside a transaction."""
-    upload = _require_pending(get(connection, upload_id))
+    """Mark a pending or failed upload cancelled (kept, never deleted). Call inside a transaction."""
+    upload = get(connection, upload_id)
+    if upload is None:
+        raise UploadError("no_such_upload")
+    if upload["status"] not in CANCELLABLE:
+        raise UploadError("not_pending", status=upload["status"])
     now = audit.utc_now()
     connection.execute(pending_uploads.update().where(pending_uploads.c.id == upload_id)
                        .values(status="cancelled", decided_by=actor, decided_at=now))

@@ -87,6 +87,18 @@ def test_a_failed_job_shows_its_step_and_no_internals(editor, engine, monkeypatc
     assert "Nothing was published: the public data is as it was." in page
 
 
+def test_a_failed_upload_can_be_cancelled(editor, engine, monkeypatch):
+    monkeypatch.setattr(pending.preview, "preview_upload", lambda *a, **k: 1 / 0)
+    upload_id = upload_id_of(upload(editor, budget_csv(*GOOD_ROWS)))
+    assert f'action="/admin/uploads/{upload_id}/cancel"' in text(editor.get(f"/admin/uploads/{upload_id}"))
+    assert post(editor, f"/admin/uploads/{upload_id}/cancel").headers["Location"] == f"/admin/uploads/{upload_id}"
+    with engine.connect() as connection:
+        assert pending.get(connection, upload_id)["status"] == "cancelled"
+        actions = connection.execute(sa.select(audit_log.c.action).where(audit_log.c.target_id == str(upload_id))
+                                     .order_by(audit_log.c.id)).scalars().all()
+    assert actions[-1] == "upload_cancel"
+
+
 @pytest.fixture()
 def queued(app):
     """The app with a real SQLite queue and no worker: jobs wait."""
