@@ -22,7 +22,9 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from budget.format import STORED_FACILITY, STORED_MONEY
 from budget.validation import ValidatedTable
+from core.db import in_chunks
 from core.line_changes import normalised
 from core.schema import budget_lines, facilities
 from core.versions import published_lines_from
@@ -35,16 +37,14 @@ MODES = (UPDATE, REPLACE)
 KEEPABLE_LINE_FIELDS = ("amount_contracted", "amount_paid", "contractor_name", "contractor_bin",
                         "procurement_ref", "start_date", "end_date", "status",
                         "physical_progress_pct", "source_url", "description")
-# Facility details a blank keeps: file column -> stored column.
-KEEPABLE_ATTRIBUTES = {"facility_name_kk": "name_kk", "facility_name_ru": "name_ru",
-                       "facility_name_en": "name_en", "address": "address", "capacity": "capacity",
-                       "capacity_unit": "capacity_unit", "floor_area_m2": "floor_area_m2"}
-# Every facility detail the preview reports a change of: file column -> stored column.
-COMPARED_ATTRIBUTES = {**KEEPABLE_ATTRIBUTES, "facility_type": "facility_type", "lat": "lat",
-                       "lon": "lon", "kato": "district_kato"}
-STORED_MONEY = {"allocated_tiyn": "amount_allocated", "contracted_tiyn": "amount_contracted",
-                "paid_tiyn": "amount_paid"}
-CHUNK = 900  # SQLite's bound-parameter limit, with room to spare
+# Facility details a blank keeps, and every detail the preview reports a change of:
+# file column -> stored column.
+KEEPABLE_ATTRIBUTES = {column: STORED_FACILITY.get(column, column) for column in (
+    "facility_name_kk", "facility_name_ru", "facility_name_en", "address", "capacity",
+    "capacity_unit", "floor_area_m2")}
+COMPARED_ATTRIBUTES = {column: STORED_FACILITY.get(column, column) for column in (
+    *KEEPABLE_ATTRIBUTES, "facility_type", "lat", "lon", "kato")}
+FILE_MONEY = {stored: column for column, stored in STORED_MONEY.items()}  # stored -> file name
 
 
 class UnknownMode(ValueError):
@@ -71,6 +71,7 @@ class Applied:
     facilities: pd.DataFrame  # the file's facilities, blanks filled from the published details
     carried: int = 0  # published lines kept untouched (update mode)
     attribute_changes: list[AttributeChange] = field(default_factory=list)
+    known_ids: frozenset[str] = frozenset()  # the file's facilities that are published already
 
 
 def check_mode(mode: str) -> str:
@@ -98,7 +99,7 @@ def apply_file(connection: sa.Connection, validated: ValidatedTable, mode: str,
     placed = lines["facility_id"].map(places)  # where the file puts a facility, that decides
     lines["district_kato"] = placed.where(placed.notna(), lines.get("district_kato"))
     return Applied(mode, years, lines.reset_index(drop=True), details, carried,
-                   _attribute_changes(details, published))
+                   _attribute_changes(details, published), frozenset(published.index))
 
 
 # ---------------------------------------------------------------- facilities
@@ -108,8 +109,7 @@ def _published_facilities(connection: sa.Connection, facility_ids: list[str]) ->
     """The stored details of those of ``facility_ids`` that are published, indexed by id."""
     columns = ["facility_id", *dict.fromkeys(COMPARED_ATTRIBUTES.values())]
     rows = []
-    for start in range(0, len(facility_ids), CHUNK):
-        chunk = facility_ids[start:start + CHUNK]
+    for chunk in in_chunks(facility_ids):
         rows.extend(connection.execute(sa.select(*(facilities.c[name] for name in columns))
                                        .where(facilities.c.facility_id.in_(chunk))).all())
     return pd.DataFrame([tuple(row) for row in rows], columns=columns).set_index("facility_id")
@@ -183,14 +183,14 @@ def _published_lines(connection: sa.Connection, version_id: int, years: list[int
     """The lines published as of ``version_id`` for ``years``, named like a validated file's."""
     bl = budget_lines
     stored = [c for c in ("fiscal_year", "work_type", "budget_program_code", "funding_source",
-                          *STORED_MONEY, *KEEPABLE_LINE_FIELDS) if c not in STORED_MONEY.values()]
+                          *FILE_MONEY, *KEEPABLE_LINE_FIELDS) if c not in FILE_MONEY.values()]
     query = (sa.select(facilities.c.facility_id, facilities.c.district_kato, *(bl.c[c] for c in stored))
              .select_from(published_lines_from(version_id)
                           .join(facilities, facilities.c.id == bl.c.facility_pk))
              .where(bl.c.fiscal_year.in_(years)))
     rows = connection.execute(query).all()
     frame = pd.DataFrame([tuple(row) for row in rows], columns=["facility_id", "district_kato", *stored])
-    return frame.rename(columns=STORED_MONEY)
+    return frame.rename(columns=FILE_MONEY)
 
 
 def _key_strings(frame: pd.DataFrame) -> pd.Series:

@@ -120,6 +120,12 @@ COLUMNS_BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 NAME_COLUMNS = ("facility_name_kk", "facility_name_ru")
 MONEY_COLUMNS = tuple(c.name for c in COLUMNS if c.kind == MONEY)
 FACILITY_ATTRIBUTES = tuple(c.name for c in COLUMNS if c.facility_attribute)
+# File column -> stored column where the names differ: money (in tiyn) and facility details
+# (``kato`` is the district validation placed the facility in).
+STORED_MONEY = {"amount_allocated": "allocated_tiyn", "amount_contracted": "contracted_tiyn",
+                "amount_paid": "paid_tiyn"}
+STORED_FACILITY = {"facility_name_kk": "name_kk", "facility_name_ru": "name_ru",
+                   "facility_name_en": "name_en", "kato": "district_kato"}
 FIRST_FISCAL_YEAR = 2000
 YEARS_AHEAD = 10  # fiscal years accepted beyond the current one
 

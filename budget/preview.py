@@ -25,6 +25,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from budget.apply import COMPARED_ATTRIBUTES, UPDATE, AttributeChange, apply_file
+from budget.format import STORED_FACILITY, STORED_MONEY
 from budget.validation import ValidatedTable
 from core.line_changes import LineDiff, diff_lines, missing
 from core.schema import budget_lines, facilities, facility_snapshots, versions
@@ -36,8 +37,6 @@ MONEY = ("allocated_tiyn", "contracted_tiyn", "paid_tiyn")
 # The fields of a line compared on matched lines (the key identifies it; source_row is storage).
 COMPARED_FIELDS = (*MONEY, "contractor_name", "contractor_bin", "procurement_ref", "start_date",
                    "end_date", "status", "physical_progress_pct", "source_url", "description")
-FILE_MONEY = {"amount_allocated": "allocated_tiyn", "amount_contracted": "contracted_tiyn",
-              "amount_paid": "paid_tiyn"}
 FACILITY_SUMMARY = ("facility_id", "name_kk", "name_ru", "name_en", "facility_type", "district_kato")
 DEFAULT_LIMIT = 1000
 CONFIRM_SHARE = 0.10  # losing more than this share of a year's lines or money needs confirming
@@ -160,7 +159,7 @@ def file_lines(lines: pd.DataFrame) -> list[dict]:
     field names (money in tiyn)."""
     if not len(lines):
         return []
-    frame = lines.rename(columns=FILE_MONEY)[[*LINE_KEY, *COMPARED_FIELDS]]
+    frame = lines.rename(columns=STORED_MONEY)[[*LINE_KEY, *COMPARED_FIELDS]]
     plain = frame.astype(object).where(frame.notna(), None)
     return plain.to_dict("records")
 
@@ -191,8 +190,8 @@ def _year_table(year: int, district_rows: list[dict], before: dict, after: dict)
 def _applied_totals(lines: pd.DataFrame, year: int) -> dict[str, dict]:
     """Money of the new lines of ``year`` per district their facilities are placed in."""
     of_year = lines[lines["fiscal_year"] == year]
-    sums = of_year.groupby("district_kato")[list(FILE_MONEY)].sum(min_count=0)
-    return {str(kato): {FILE_MONEY[c]: int(row[c]) if not pd.isna(row[c]) else 0 for c in FILE_MONEY}
+    sums = of_year.groupby("district_kato")[list(STORED_MONEY)].sum(min_count=0)
+    return {str(kato): {STORED_MONEY[c]: int(row[c]) if not pd.isna(row[c]) else 0 for c in STORED_MONEY}
             for kato, row in sums.iterrows()}
 
 
@@ -207,13 +206,10 @@ def preview_upload(connection: sa.Connection, validated: ValidatedTable,
     before = published_lines(connection, base_version_id, years)
     after = file_lines(applied.lines)
     diff = diff_lines(before, after, fields=COMPARED_FIELDS)
-    ids = list(validated.facilities["facility_id"]) if len(validated.facilities) else []
-    known = _known_facility_ids(connection, ids)
     new = []
-    if ids:
-        fresh = applied.facilities[~applied.facilities["facility_id"].isin(known)]
-        fresh = fresh.rename(columns={"facility_name_kk": "name_kk", "facility_name_ru": "name_ru",
-                                      "facility_name_en": "name_en", "kato": "district_kato"})
+    if len(applied.facilities):
+        fresh = applied.facilities[~applied.facilities["facility_id"].isin(applied.known_ids)]
+        fresh = fresh.rename(columns=STORED_FACILITY)
         new = fresh.astype(object).where(fresh.notna(), None).to_dict("records")
     district_rows = queries.district_list(connection)
     tables = [_year_table(year, district_rows,
@@ -274,12 +270,3 @@ def snapshot_changes(connection: sa.Connection, version_id: int) -> list[Attribu
             if before != after:
                 changes.append(AttributeChange(row.facility_id, name, before, after))
     return changes
-
-
-def _known_facility_ids(connection: sa.Connection, facility_ids: list[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(facility_ids), 900):  # SQLite's bound-parameter limit
-        chunk = facility_ids[start:start + 900]
-        found.update(connection.execute(sa.select(facilities.c.facility_id)
-                                        .where(facilities.c.facility_id.in_(chunk))).scalars())
-    return found

@@ -19,9 +19,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from accounts import audit
 from budget.apply import UPDATE, apply_file, check_mode
+from budget.format import STORED_FACILITY, STORED_MONEY
 from budget.reader import read_budget_file
 from budget.validation import ValidatedTable, validate_table
-from core.db import write_transaction
+from core.db import in_chunks, write_transaction
 from core.schema import (
     FACILITY_FIELD_NAMES,
     budget_lines,
@@ -41,10 +42,6 @@ LINE_COLUMNS = (
     "contractor_bin", "procurement_ref", "start_date", "end_date", "status",
     "physical_progress_pct", "source_url", "description", "source_row",
 )
-MONEY_COLUMNS = {"amount_allocated": "allocated_tiyn", "amount_contracted": "contracted_tiyn",
-                 "amount_paid": "paid_tiyn"}
-FILE_TO_FACILITY = {"facility_name_kk": "name_kk", "facility_name_ru": "name_ru",
-                    "facility_name_en": "name_en", "kato": "district_kato"}
 
 
 class RollbackError(ValueError):
@@ -169,12 +166,11 @@ def publish(connection: sa.Connection, validated: ValidatedTable, *, actor: str,
     previous = latest_version_id(connection)
     applied = apply_file(connection, validated, mode, previous)
     now = audit.utc_now()
-    facility_rows = applied.facilities.rename(columns=FILE_TO_FACILITY)
-    known = _facility_pks(connection, list(facility_rows["facility_id"]))
+    facility_rows = applied.facilities.rename(columns=STORED_FACILITY)
     version_id = connection.execute(versions.insert().values(
         created_at=now, created_by=actor, kind=kind, file_name=file_name, sha256=sha256,
         row_count=len(validated.lines), facility_count=len(facility_rows),
-        new_facility_count=int((~facility_rows["facility_id"].isin(known)).sum()),
+        new_facility_count=int((~facility_rows["facility_id"].isin(applied.known_ids)).sum()),
         warning_count=len(validated.warnings), fiscal_years=",".join(map(str, years)), mode=mode,
     )).inserted_primary_key[0]
 
@@ -191,10 +187,10 @@ def publish(connection: sa.Connection, validated: ValidatedTable, *, actor: str,
                                   version_id=version_id).drop(columns="facility_id")
     _insert_rows(connection, facility_snapshots.insert(), snapshots)
 
-    lines = applied.lines.rename(columns=MONEY_COLUMNS)
+    lines = applied.lines.rename(columns=STORED_MONEY)
     lines = lines.assign(version_id=version_id,
                          facility_pk=lines["facility_id"].map(_facility_pks_of(connection, lines, pks)))
-    columns = ["version_id", "facility_pk", *LINE_COLUMNS, *MONEY_COLUMNS.values()]
+    columns = ["version_id", "facility_pk", *LINE_COLUMNS, *STORED_MONEY.values()]
     _insert_rows(connection, budget_lines.insert(), lines[columns])
 
     state = _state(connection, previous)
@@ -266,8 +262,7 @@ def _restore_facilities(connection: sa.Connection, target_version: int, version_
 
 def _facility_pks(connection: sa.Connection, facility_ids: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for start in range(0, len(facility_ids), 900):  # SQLite's bound-parameter limit
-        chunk = facility_ids[start:start + 900]
+    for chunk in in_chunks(facility_ids):
         found.update(connection.execute(sa.select(facilities.c.facility_id, facilities.c.id)
                                         .where(facilities.c.facility_id.in_(chunk))).all())
     return found

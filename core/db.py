@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -51,6 +52,15 @@ def make_engine(url: str) -> sa.Engine:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "begin", _begin)
     return engine
+
+
+IN_CHUNK = 900  # values per ``IN (...)``: SQLite's bound-parameter limit, with room to spare
+
+
+def in_chunks(values: list) -> Iterator[list]:
+    """``values`` in pieces small enough for one ``IN (...)`` each."""
+    for start in range(0, len(values), IN_CHUNK):
+        yield values[start:start + IN_CHUNK]
 
 
 def write_transaction(engine: sa.Engine):
