@@ -1,10 +1,10 @@
 """The static build: hashed names that follow the content, style sheets pointing at hashed
 images, brotli and gzip copies, and the manifest the web part reads."""
 
-import brotli
 import gzip
 import re
 
+import brotli
 import pytest
 
 from core.static_files import BuildMissing, build, hashed_name, read_manifest, rewrite_css
