@@ -1,6 +1,7 @@
 # Open Budget Map: install, run and test from a fresh checkout.
 #
-#   make install        Python venv (.venv) + npm assets (static/vendor) + compiled translations
+#   make install        Python venv (.venv) + npm assets (static/vendor) + the static files under
+#                       hashed names, brotli and gzip (build/static) + compiled translations
 #   make run            install, migrate the database, load the demo data (and, the first
 #                       time, print a demo admin's password), serve on 127.0.0.1:5000 with
 #                       the background worker that validates and publishes uploads
@@ -31,6 +32,9 @@ BENCH_NPM_STAMP := bench/node_modules/.npm-ci.stamp
 BENCH_ARGS ?=
 NPM_STAMP    := node_modules/.npm-ci.stamp
 ASSETS       := static/vendor/manifest.json
+STATIC_BUILD := build/static-manifest.json
+# The app's own static files (the vendored ones change only with $(ASSETS)).
+STATIC_SOURCES := $(shell find static -path static/vendor -prune -o -type f -print 2>/dev/null)
 
 # Compile only the catalogues that exist: with no translations/*/LC_MESSAGES/messages.po yet,
 # MO_FILES is empty and `install` simply skips this step.
@@ -54,7 +58,7 @@ endef
 
 ## ---------------------------------------------------------------- install
 
-install: $(VENV_STAMP) $(ASSETS) $(MO_FILES)
+install: $(VENV_STAMP) $(ASSETS) $(STATIC_BUILD) $(MO_FILES)
 
 # The virtualenv itself.
 $(BIN)/python:
@@ -75,6 +79,12 @@ $(NPM_STAMP): package.json package-lock.json
 # Copy the files the pages need into static/vendor/ and write the version manifest.
 $(ASSETS): $(NPM_STAMP) scripts/install_assets.py map_builder/assets.py | $(VENV_STAMP)
 	$(BIN)/python scripts/install_assets.py
+
+# Every file of static/ (vendor included) under its own and a content-hashed name, each with
+# .br and .gz copies, into build/static/ (git-ignored) and the name map build/static-manifest.json;
+# WhiteNoise serves them (core.web.static_files). Redone when a static file changes.
+$(STATIC_BUILD): $(ASSETS) $(STATIC_SOURCES) scripts/build_static.py core/static_files.py | $(VENV_STAMP)
+	$(BIN)/python scripts/build_static.py
 
 # One .mo per catalogue, rebuilt when its .po changes (fuzzy entries are left out).
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV_STAMP)
@@ -144,4 +154,4 @@ translations: $(VENV_STAMP)
 
 # Everything installed above (the stamps live inside .venv/ and node_modules/).
 clean:
-	rm -rf $(VENV) node_modules static/vendor bench/node_modules bench/out
+	rm -rf $(VENV) node_modules static/vendor build bench/node_modules bench/out

@@ -12,7 +12,7 @@ from budget.web import jobs as budget_jobs
 from budget.web import pages as budget_pages
 from budget.web import progress as upload_progress
 from budget.web import workspace
-from core.web import converters, database, i18n, shared_responses
+from core.web import converters, database, i18n, shared_responses, static_files
 from explore.web import dashboard, map_data
 from explore.web import pages as explore_pages
 from feedback.web import moderation
@@ -51,4 +51,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(moderation.bp)  # /admin/feedback: moderate, answer, deadlines
     budget_cli.init_app(app)
     accounts_cli.init_app(app)
+    static_files.init_app(app)  # last, outermost: WhiteNoise answers /static/ (hashed names) before anything else
     return app

@@ -84,10 +84,12 @@ class Context:
 
 
 def _scenarios() -> dict[str, Callable[[Context], None]]:
-    from bench import feedback_bench, import_bench, load_bench, map_bench, publish_bench, workspace_bench
+    from bench import (feedback_bench, import_bench, load_bench, map_bench, phone_bench, publish_bench,
+                       workspace_bench)
 
     return {"import": import_bench.run, "map": map_bench.run, "load": load_bench.run,
-            "feedback": feedback_bench.run, "publish": publish_bench.run, "workspace": workspace_bench.run}
+            "feedback": feedback_bench.run, "publish": publish_bench.run, "workspace": workspace_bench.run,
+            "phone": phone_bench.run}
 
 
 ALIASES = {"memory": "load", "serve": "load"}
@@ -98,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="small sizes and few runs, for development (report not written to docs/)")
     parser.add_argument("--only", default="",
-                        help="comma-separated scenarios: import, map, load (also memory), feedback, workspace")
+                        help="comma-separated scenarios: import, map, load (also memory), feedback, publish, workspace, phone")
     parser.add_argument("--profile", action="store_true",
                         help="also write pyinstrument profiles to bench/out/profiles/")
     parser.add_argument("--write", action="store_true",

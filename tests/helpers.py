@@ -54,3 +54,11 @@ def login(client, login: str, password: str = ACCOUNT_PASSWORD, next: str | None
     path = "/login" if next is None else f"/login?next={next}"
     return client.post(path, data={"csrf_token": csrf_token(client, path), "login": login,
                                    "password": password})
+
+
+def static_href(client, filename: str) -> str:
+    """The URL pages link for ``static/<filename>``: its content-hashed name (core.web.static_files)."""
+    from flask import url_for
+
+    with client.application.test_request_context():
+        return url_for("static", filename=filename)

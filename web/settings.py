@@ -42,11 +42,18 @@ CORE_SETTINGS: tuple[Setting, ...] = (
             "one data version and filter (and language, where the answer says Vary: Accept-Language), "
             "in front of Flask (core.web.shared_responses). "
             "Off: every request goes through the view (and its own caches)."),
-    Setting("COMPRESS_ALGORITHM", "gzip", "How pages, JSON and static files are compressed "
-            "(Flask-Compress); the map's facility data is always served gzip-compressed."),
-    Setting("COMPRESS_STREAMS", False, "Also compress streamed responses such as static files. "
-            "Off: Flask-Compress leaves the file open when it does; behind a reverse proxy let "
-            "the proxy compress static files."),
+    Setting("COMPRESS_ALGORITHM", ("br", "gzip"), "How pages and JSON answers are compressed "
+            "(Flask-Compress), in order of preference: brotli for browsers that accept it, gzip for "
+            "the others, so plain gunicorn needs no proxy for it. From the environment: \"br,gzip\". "
+            "Static files come precompressed (brotli and gzip) from `make install`; the map's facility "
+            "data is stored gzip-compressed and always served so."),
+    Setting("COMPRESS_STREAMS", False, "Also compress streamed responses. Off: Flask-Compress "
+            "leaves the file open when it does; static files do not pass through Flask "
+            "(WhiteNoise serves them precompressed)."),
+    Setting("STATIC_AUTOREFRESH", None, "Serve static/ as the files are now, under their plain "
+            "names, uncompressed and revalidated on every load (max-age=0), for editing CSS and "
+            "JavaScript. Default: on under `flask run --debug`, off otherwise; off, the files built by "
+            "`make install` (build/static: hashed names cached for a year, brotli and gzip) are served."),
     Setting("SESSION_COOKIE_SECURE", False, "Send the session cookie (which carries the login) "
             "over HTTPS only. Off by default because `make run` serves plain http; set it to "
             "true in production behind HTTPS."),

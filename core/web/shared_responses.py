@@ -6,7 +6,7 @@ costs is Flask's machinery around it (request context, session, CSRF and limiter
 after-request hooks): twice the work of a bare endpoint (docs/benchmarks.md). So, as a caching
 reverse proxy would, this WSGI middleware keeps the complete answer (status, the headers every
 hook added, body) of views that opt in with ``share_until_new_version`` and replays it to the
-next GET of the same path, query and gzip choice while the published version is the same,
+next GET of the same path, query and Accept-Encoding while the published version is the same,
 or answers 304 when the client already has its ETag. The answer itself is made in one place:
 the view, on the first request.
 
@@ -85,8 +85,10 @@ class SharedResponses:
         return self._answer_and_keep(environ, start_response)
 
     def _key(self, environ: dict, version_id: int | None, by_language: bool) -> tuple:
+        # The whole Accept-Encoding: an answer may be brotli, gzip or plain by the client's
+        # choice (Flask-Compress), and one browser sends the same header every time.
         return (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
-                "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""),
+                environ.get("HTTP_ACCEPT_ENCODING", "").replace(" ", "").lower(),
                 self.language_of(environ) if by_language else None, version_id)
 
     def _replay(self, answer: SharedAnswer, environ: dict, start_response: Callable) -> Iterable[bytes]:

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from core.schema import districts
-from tests.helpers import HEADER, budget_csv
+from tests.helpers import HEADER, budget_csv, static_href
 
 FULL_HEADER = HEADER + ";status;funding_source;physical_progress_pct"
 TURKESTAN, SARYAGASH = "611000000", "615400000"
@@ -102,7 +102,7 @@ def test_the_charts_carry_the_table_figures(client, published):
     per_resident = json.loads(re.search(r'id="districts-chart-data">(.*?)</script>', html, re.S).group(1))
     assert [s["label"] for s in per_resident["series"]] == ["Allocated per resident", "Paid per resident"]
     assert per_resident["series"][0]["texts"][0] == "516 ₸"
-    assert 'src="/static/vendor/chart.js/dist/chart.umd.min.js"' in html
+    assert f'src="{static_href(client, "vendor/chart.js/dist/chart.umd.min.js")}"' in html
 
 
 @pytest.mark.parametrize("query", ["", "?year=2024", "?work=equipment", "?type=school&funding=oblast",

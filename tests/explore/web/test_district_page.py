@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.helpers import GOOD_ROWS, budget_csv
+from tests.helpers import GOOD_ROWS, budget_csv, static_href
 
 EVIL_NAME = '<script>alert("kk")</script>'
 TURKESTAN = "611000000"
@@ -78,8 +78,8 @@ def test_chart_data_match_the_year_table(client, published):
         "KZT", 1)  # nothing allocated there
     canvas = re.search(r"<canvas[^>]*>", html).group(0)
     assert 'role="img"' in canvas and 'aria-label="' in canvas and 'aria-describedby="district-years"' in canvas
-    assert 'src="/static/vendor/chart.js/dist/chart.umd.min.js"' in html
-    assert 'src="/static/js/charts.js"' in html
+    assert f'src="{static_href(client, "vendor/chart.js/dist/chart.umd.min.js")}"' in html
+    assert f'src="{static_href(client, "js/charts.js")}"' in html
 
 
 def test_year_parameter_selects_the_year_and_unknown_years_fall_back(client, published):

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from budget.publish import rollback
-from tests.helpers import GOOD_ROWS, budget_csv
+from tests.helpers import GOOD_ROWS, budget_csv, static_href
 
 FULL_HEADER = ("facility_id;facility_name_kk;facility_name_ru;facility_name_en;facility_type;lat;lon;"
                "address;fiscal_year;work_type;budget_program_code;funding_source;amount_allocated;"
@@ -88,8 +88,8 @@ def test_small_map_is_local_and_carries_the_facility(client, publish_csv):
     publish_csv(budget_csv(*GOOD_ROWS))
     _, html = get(client, "/facility/T1")
     head = html[:html.index("</head>")]
-    assert '<script src="/static/vendor/leaflet/dist/leaflet.js"></script>' in head
-    assert '<link rel="stylesheet" href="/static/vendor/leaflet/dist/leaflet.css">' in head
+    assert f'<script src="{static_href(client, "vendor/leaflet/dist/leaflet.js")}"></script>' in head
+    assert f'<link rel="stylesheet" href="{static_href(client, "vendor/leaflet/dist/leaflet.css")}">' in head
     assert "user-scalable" not in html  # folium's zoom lock is left out
     assert 'class="point-map" role="region"' in html and 'class="folium-map"' in html
     point = json.loads(re.search(r"var point = (\{.*?\});", html).group(1))
