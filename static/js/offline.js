@@ -22,11 +22,21 @@
     return (note && note.getAttribute("data-time-zone")) || "Asia/Almaty";
   }
 
+  /* A UTC time as the region's clock shows it: "03.12.2026, 22:34" in kk and ru, as the
+     server-side dates are (core.web.i18n.local_date), the browser's style in other languages. */
   function moment(iso) {
+    var lang = root.lang || "kk";
     try {
-      return new Intl.DateTimeFormat(root.lang || "kk", {
-        timeZone: timeZone(), day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit"
-      }).format(new Date(iso));
+      var options = {timeZone: timeZone(), day: "2-digit", month: "2-digit", year: "numeric",
+                     hour: "2-digit", minute: "2-digit", hourCycle: "h23"};
+      if (lang !== "kk" && lang !== "ru") {
+        return new Intl.DateTimeFormat(lang, options).format(new Date(iso));
+      }
+      var parts = {};
+      new Intl.DateTimeFormat("en-GB", options).formatToParts(new Date(iso)).forEach(function (part) {
+        parts[part.type] = part.value;
+      });
+      return parts.day + "." + parts.month + "." + parts.year + ", " + parts.hour + ":" + parts.minute;
     } catch (error) {
       return iso.slice(0, 16).replace("T", " ");
     }
@@ -138,6 +148,9 @@
         list.textContent = "";
         mine.forEach(function (record) { list.appendChild(item(record, container, !facility)); });
         container.hidden = mine.length === 0;
+        if (!mine.some(function (record) { return record.state === "waiting"; })) {
+          container.querySelector(".queue-saved").hidden = true;  // nothing waits any more
+        }
       });
     }).catch(function () {});
   }
