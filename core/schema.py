@@ -236,6 +236,9 @@ feedback = sa.Table(
     sa.Column("photo_removed", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("ip_hash", sa.String(64)),
     sa.Column("content_hash", sa.String(64), nullable=False),
+    # Made on the resident's phone for a message sent from its offline queue: a retry after a
+    # lost answer carries the same key and gets the same item back (``feedback.store.submit``).
+    sa.Column("submission_key", sa.String(64), unique=True),
     sa.Column("submitted_at", sa.String(32), nullable=False),
     sa.Column("deadline", sa.String(10), nullable=False),
     sa.Column("moderation", sa.String(20), nullable=False, server_default="pending"),

@@ -158,6 +158,15 @@ def format_tracking_code(code: str) -> str:
     return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
 
 
+SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def submission_key(text: str | None) -> str | None:
+    """The key a phone made for a message of its offline queue (a UUID), or None when absent or
+    malformed: the message is then stored as any other, never refused for it."""
+    return text if text and SUBMISSION_KEY.fullmatch(text) else None
+
+
 def normalize_tracking_code(text: str) -> str | None:
     """A code as typed (any case, with or without dashes and spaces, O for 0) or None."""
     code = re.sub(r"[\s\-]", "", text or "").upper().translate(_CODE_CONFUSABLES)

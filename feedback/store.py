@@ -85,11 +85,21 @@ def facility_pk(connection: sa.Connection, facility_id: str) -> int | None:
 
 def submit(connection: sa.Connection, facility_id: str, submission: Submission, *, language: str,
            now: dt.datetime, policy: DeadlinePolicy, ip_hash: str | None = None,
-           photo: Photo | None = None, duplicate_window: dt.timedelta = dt.timedelta(hours=24)) -> Submitted:
-    """Store a new pending item with its deadline, or return the earlier identical one."""
+           photo: Photo | None = None, duplicate_window: dt.timedelta = dt.timedelta(hours=24),
+           submission_key: str | None = None) -> Submitted:
+    """Store a new pending item with its deadline, or return the earlier identical one.
+
+    ``submission_key`` is made on the resident's phone for a message of its offline queue: the
+    same key again (a retry after an answer lost on the way) returns the item it created. The
+    caller's write transaction (``core.db.write_transaction``) makes the look-up and the insert
+    one step; the unique column guards the rest.
+    """
     pk = facility_pk(connection, facility_id)
     if pk is None:
         raise FeedbackProblem("feedback_no_facility", {"facility_id": facility_id})
+    keyed = by_submission_key(connection, submission_key)
+    if keyed is not None:
+        return keyed
     digest = content_hash(pk, submission.text)
     since = iso(now - duplicate_window)
     earlier = connection.execute(
@@ -108,12 +118,22 @@ def submit(connection: sa.Connection, facility_id: str, submission: Submission, 
         contact_kind=submission.contact_kind, language=language,
         photo=photo.content if photo else None, photo_thumb=photo.thumbnail if photo else None,
         photo_type=photo.mime_type if photo else None, ip_hash=ip_hash, content_hash=digest,
-        submitted_at=at, deadline=policy.deadline_for(now).isoformat(), updated_at=at,
+        submission_key=submission_key, submitted_at=at, deadline=policy.deadline_for(now).isoformat(),
+        updated_at=at,
     )).inserted_primary_key[0]
     _event(connection, feedback_id, at, RESIDENT, None, "submitted", to_value="received")
     audit.record(connection, RESIDENT, "feedback.submit", "feedback", feedback_id,
                  {"facility_id": facility_id, "kind": submission.kind, "photo": photo is not None}, at=at)
     return Submitted(feedback_id, code, duplicate=False)
+
+
+def by_submission_key(connection: sa.Connection, submission_key: str | None) -> Submitted | None:
+    """The item an offline-queue key already created, if any."""
+    if submission_key is None:
+        return None
+    row = connection.execute(sa.select(feedback.c.id, feedback.c.tracking_code)
+                             .where(feedback.c.submission_key == submission_key)).first()
+    return None if row is None else Submitted(row.id, row.tracking_code, duplicate=True)
 
 
 def _unused_code(connection: sa.Connection) -> str:

@@ -5,6 +5,11 @@ problem the form comes back on a page of its own (``feedback/form.html``) with e
 value and a message per field, so nothing is lost. Abuse guards: CSRF (app-wide), a honeypot
 field, a per-address rate limit (Flask-Limiter), the duplicate guard and size limits. The
 address is stored only as a keyed hash.
+
+A message written offline waits in the phone's queue (``static/js/feedback_queue.js``) and is
+sent later with ``Accept: application/json``, a fresh CSRF token from ``/feedback/token`` and the
+key the phone made for it (``submission_key``): the answer is then JSON, and the same key again
+answers the item it created, so a retry after a lost answer never makes a second one.
 """
 
 from __future__ import annotations
@@ -13,8 +18,10 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
-from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request, url_for
+import sqlalchemy as sa
+from flask import Blueprint, Flask, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 
 from core.db import write_transaction
 from core.errors import render
@@ -29,6 +36,7 @@ from feedback.rules import (
     format_tracking_code,
     is_overdue,
     normalize_tracking_code,
+    submission_key,
     validate_submission,
 )
 from feedback.settings import deadline_policy
@@ -39,6 +47,7 @@ bp = Blueprint("feedback", __name__)
 
 FIELDS = ("kind", "text", "rating", "author_name", "contact", "budget_line_id")
 HONEYPOT = "website"  # hidden from people; bots fill every field
+KEY_FIELD = "submission_key"  # filled by the page's script; see ``feedback.rules.submission_key``
 
 
 @dataclass
@@ -52,7 +61,7 @@ class FormState:
 
 def typed_form() -> FormState:
     """The form's fields as the resident typed them, to show again."""
-    return FormState(values={name: request.form.get(name, "") for name in FIELDS})
+    return FormState(values={name: request.form.get(name, "") for name in (*FIELDS, KEY_FIELD)})
 
 
 def now() -> dt.datetime:
@@ -92,11 +101,33 @@ def _read_photo(state: FormState):
         return None
 
 
+def wants_json() -> bool:
+    """The phone's offline queue asks for JSON; a form posted by the browser gets pages."""
+    return request.accept_mimetypes.best == "application/json"
+
+
+def queue_answer(status: int, **body) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def sent_answer(code: str, duplicate: bool) -> Response:
+    status_url = url_for("feedback.status", code=format_tracking_code(code), sent="again" if duplicate else "new")
+    if wants_json():
+        return queue_answer(200, tracking_code=format_tracking_code(code), status_url=status_url,
+                            duplicate=duplicate)
+    return redirect(status_url, code=303)
+
+
 @bp.post("/feedback")
 def submit():
     facility_id = request.form.get("facility_id", "")
     detail = published_facility(database.connection(), database.published_version_id(), facility_id)
     if detail is None:
+        if wants_json():
+            return queue_answer(404, problems={"form": _("This facility is no longer published.")})
         abort(404)
     state = typed_form()
     if request.form.get(HONEYPOT):
@@ -107,17 +138,38 @@ def submit():
     photo = _read_photo(state)
     if state.problems:
         state.photo_dropped = photo is not None or "photo" in state.problems
+        if wants_json():
+            return queue_answer(400, problems=state.problems)
         return form_page(detail, state), 400
-    with write_transaction(database.engine()) as connection:
-        result = fb.submit(connection, facility_id, submission, language=language(), now=now(),
-                           policy=policy(), ip_hash=fb.hash_ip(request.remote_addr, ip_salt()), photo=photo,
-                           duplicate_window=dt.timedelta(hours=float(current_app.config["FEEDBACK_DUPLICATE_HOURS"])))
-    return redirect(url_for("feedback.status", code=format_tracking_code(result.tracking_code),
-                            sent="again" if result.duplicate else "new"), code=303)
+    key = submission_key(request.form.get(KEY_FIELD))
+    window = dt.timedelta(hours=float(current_app.config["FEEDBACK_DUPLICATE_HOURS"]))
+    try:
+        with write_transaction(database.engine()) as connection:
+            result = fb.submit(connection, facility_id, submission, language=language(), now=now(),
+                               policy=policy(), ip_hash=fb.hash_ip(request.remote_addr, ip_salt()), photo=photo,
+                               duplicate_window=window, submission_key=key)
+    except sa.exc.IntegrityError:  # the same key at the same moment, from another worker (not on SQLite)
+        with database.engine().connect() as connection:
+            result = fb.by_submission_key(connection, key)
+        if result is None:
+            raise
+    return sent_answer(result.tracking_code, result.duplicate)
+
+
+@bp.get("/feedback/token")
+def fresh_token():
+    """A CSRF token for the offline queue, whose page may be days old (tokens expire). Only this
+    site's pages can read it (no CORS), as they can read the token in any of its forms."""
+    response = queue_answer(200, csrf_token=generate_csrf())
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def rate_limited(_limit) -> Response:
-    """Past the per-address limit: the form again with the text kept, and why (429)."""
+    """Past the per-address limit: the form again with the text kept, and why (429); the
+    offline queue keeps the message and tries again later."""
+    if wants_json():
+        return queue_answer(429, retry=True)
     state = typed_form()
     state.problems["form"] = _("Too many messages from your connection in a short time. Your text "
                                "is kept below: please send it again later.")
