@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -85,8 +86,15 @@ def facility_pk(connection: sa.Connection, facility_id: str) -> int | None:
 
 def submit(connection: sa.Connection, facility_id: str, submission: Submission, *, language: str,
            now: dt.datetime, policy: DeadlinePolicy, ip_hash: str | None = None,
-           photo: Photo | None = None, duplicate_window: dt.timedelta = dt.timedelta(hours=24)) -> Submitted:
-    """Store a new pending item with its deadline, or return the earlier identical one."""
+           photo: Photo | None = None, duplicate_window: dt.timedelta = dt.timedelta(hours=24),
+           rate_limits: Sequence[tuple[int, dt.timedelta]] = ()) -> Submitted:
+    """Store a new pending item with its deadline, or return the earlier identical one.
+
+    ``rate_limits``: at most so many items from one address (``ip_hash``) within each window,
+    else ``FeedbackProblem("feedback_too_many")``. Counted here, in the caller's write
+    transaction (which on SQLite holds the write lock), so the limit holds however many
+    processes or servers take submissions; a repeat of an earlier item does not count.
+    """
     pk = facility_pk(connection, facility_id)
     if pk is None:
         raise FeedbackProblem("feedback_no_facility", {"facility_id": facility_id})
@@ -99,6 +107,7 @@ def submit(connection: sa.Connection, facility_id: str, submission: Submission, 
         .order_by(feedback.c.id).limit(1)).first()
     if earlier is not None:
         return Submitted(earlier.id, earlier.tracking_code, duplicate=True)
+    _check_rate(connection, ip_hash, now, rate_limits)
     at = iso(now)
     code = _unused_code(connection)
     feedback_id = connection.execute(feedback.insert().values(
@@ -114,6 +123,18 @@ def submit(connection: sa.Connection, facility_id: str, submission: Submission, 
     audit.record(connection, RESIDENT, "feedback.submit", "feedback", feedback_id,
                  {"facility_id": facility_id, "kind": submission.kind, "photo": photo is not None}, at=at)
     return Submitted(feedback_id, code, duplicate=False)
+
+
+def _check_rate(connection: sa.Connection, ip_hash: str | None, now: dt.datetime,
+                rate_limits: Sequence[tuple[int, dt.timedelta]]) -> None:
+    if ip_hash is None:
+        return
+    for amount, window in rate_limits:
+        recent = connection.execute(sa.select(sa.func.count()).select_from(feedback).where(
+            feedback.c.ip_hash == ip_hash, feedback.c.submitted_at > iso(now - window))).scalar()
+        if recent >= amount:
+            raise FeedbackProblem("feedback_too_many", {"limit": amount,
+                                                        "seconds": int(window.total_seconds())})
 
 
 def _unused_code(connection: sa.Connection) -> str:

@@ -3,8 +3,9 @@
 No account is needed. The form is checked field by field (``feedback.rules``); with a
 problem the form comes back on a page of its own (``feedback/form.html``) with every typed
 value and a message per field, so nothing is lost. Abuse guards: CSRF (app-wide), a honeypot
-field, a per-address rate limit (Flask-Limiter), the duplicate guard and size limits. The
-address is stored only as a keyed hash.
+field, a per-address rate limit (Flask-Limiter in front, and the same limit counted in the
+database by ``feedback.store.submit``, so it holds across workers), the duplicate guard and
+size limits. The address is stored only as a keyed hash.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from feedback.rules import (
     normalize_tracking_code,
     validate_submission,
 )
-from feedback.settings import deadline_policy
+from feedback.settings import deadline_policy, rate_limits
 from feedback.web import mail
 from feedback.web.labels import TEMPLATE_HELPERS
 
@@ -108,10 +109,16 @@ def submit():
     if state.problems:
         state.photo_dropped = photo is not None or "photo" in state.problems
         return form_page(detail, state), 400
-    with write_transaction(database.engine()) as connection:
-        result = fb.submit(connection, facility_id, submission, language=language(), now=now(),
-                           policy=policy(), ip_hash=fb.hash_ip(request.remote_addr, ip_salt()), photo=photo,
-                           duplicate_window=dt.timedelta(hours=float(current_app.config["FEEDBACK_DUPLICATE_HOURS"])))
+    try:
+        with write_transaction(database.engine()) as connection:
+            result = fb.submit(connection, facility_id, submission, language=language(), now=now(),
+                               policy=policy(), ip_hash=fb.hash_ip(request.remote_addr, ip_salt()), photo=photo,
+                               duplicate_window=dt.timedelta(hours=float(current_app.config["FEEDBACK_DUPLICATE_HOURS"])),
+                               rate_limits=rate_limits(current_app.config))
+    except FeedbackProblem as problem:
+        if problem.code != "feedback_too_many":
+            raise
+        return rate_limited(None)  # counted in the database: whichever worker or server took it
     return redirect(url_for("feedback.status", code=format_tracking_code(result.tracking_code),
                             sent="again" if result.duplicate else "new"), code=303)
 

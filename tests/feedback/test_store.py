@@ -67,6 +67,29 @@ def test_the_same_text_twice_returns_the_first_item(engine, published):
         assert connection.execute(sa.select(sa.func.count()).select_from(feedback)).scalar() == 4
 
 
+def test_the_rate_limit_counts_one_address_within_each_window(engine, published):
+    limits = ((2, dt.timedelta(minutes=1)), (3, dt.timedelta(days=1)))
+
+    def send(text, at, ip="hash-1"):
+        with engine.begin() as connection:
+            submission = Submission(kind="complaint", text=text)
+            return fb.submit(connection, "T1", submission, language="ru", now=at, policy=POLICY, ip_hash=ip,
+                             rate_limits=limits)
+
+    send("one", NOW)
+    send("two", NOW + dt.timedelta(seconds=10))
+    with pytest.raises(FeedbackProblem) as caught:
+        send("three", NOW + dt.timedelta(seconds=20))
+    assert caught.value.code == "feedback_too_many" and caught.value.params == {"limit": 2, "seconds": 60}
+    assert send("two", NOW + dt.timedelta(seconds=30)).duplicate  # a repeat is answered, not refused
+    send("other address", NOW + dt.timedelta(seconds=30), ip="hash-2")
+    send("three", NOW + dt.timedelta(minutes=2))  # the minute is over
+    with pytest.raises(FeedbackProblem) as caught:
+        send("four", NOW + dt.timedelta(hours=3))  # the day is not
+    assert caught.value.params == {"limit": 3, "seconds": 86400}
+    send("four", NOW + dt.timedelta(days=1, minutes=1))
+
+
 def test_pending_items_are_not_public_until_published(engine, published):
     result = submit(engine)
     with engine.connect() as connection:
