@@ -84,8 +84,7 @@ class Context:
 
 
 def _scenarios() -> dict[str, Callable[[Context], None]]:
-    from bench import (feedback_bench, import_bench, load_bench, map_bench, phone_bench, publish_bench,
-                       workspace_bench)
+    from bench import feedback_bench, import_bench, load_bench, map_bench, phone_bench, publish_bench, workspace_bench
 
     return {"import": import_bench.run, "map": map_bench.run, "load": load_bench.run,
             "feedback": feedback_bench.run, "publish": publish_bench.run, "workspace": workspace_bench.run,

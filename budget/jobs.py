@@ -10,8 +10,9 @@ Progress (stage, rows done of rows expected) and a heartbeat are written in shor
 transactions of their own, never while the publication holds SQLite's write lock. The
 publication itself stays one transaction (``budget.publish.import_budget_file``), so a job that
 dies in it leaves the published data as it was. A job that raises is marked ``failed`` with
-its stage and a failure code (the traceback goes to the log, never to the page); one that
-dies without a word (killed, machine down) goes silent, and ``fail_stale`` marks it failed once
+its stage and a failure code (the traceback goes to the log, never to the page). Each job runs
+under the limits of ``core.job_limits``: one that runs out of memory (``MemoryError``) or time
+fails with its own code; one that dies without a word (killed, machine down) goes silent, and ``fail_stale`` marks it failed once
 its heartbeat is older than ``JOBS_STALE_MINUTES``. "Try again" (``retry``) queues a new
 attempt.
 """
@@ -23,11 +24,13 @@ import logging
 import threading
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from accounts import audit
 from budget import pending
+from core import job_limits
 from core.db import write_transaction
 from core.schema import pending_uploads
 
@@ -39,6 +42,7 @@ STAGES = ("queued", "reading", "validating", "preview", "storing", "publishing")
 # Failure codes (their words are in budget.web.jobs): the job raised; its worker went silent;
 # no worker ever took it; and the publication's own refusals.
 CRASHED, WORKER_LOST, NOT_STARTED, STOPPED = "crashed", "worker_lost", "not_started", "stopped"
+OUT_OF_MEMORY, TIMED_OUT = "out_of_memory", "timed_out"  # past the job's limits (core.job_limits)
 REVALIDATE = {"stale_preview", "has_errors"}  # a publication refused so: check the file again
 
 
@@ -119,8 +123,39 @@ def fail(engine: sa.Engine, upload_id: int, token: str | None, job: str, stage: 
                     **values)).rowcount == 1
 
 
+@dataclass(frozen=True)
+class Limits:
+    """A job's time limit (seconds, None: none) and whether its worker process may be ended
+    when the job cannot be stopped (``core.job_limits.time_limit``)."""
+
+    seconds: float | None = None
+    hard_exit: bool = False
+
+
+def _limited(progress: Progress, job: str, work, *, heartbeat_every: float, limits: Limits) -> str | None:
+    """Run ``work()`` with a heartbeat, under ``limits``: None, or the failure code when it ran
+    out of memory or time. Other exceptions go to the caller."""
+    def overrun():  # the job could not be stopped: say so before its process ends
+        fail(progress.engine, progress.upload_id, progress.token, job, None, TIMED_OUT)
+
+    code = None
+    try:
+        with heartbeat(progress, heartbeat_every), job_limits.time_limit(
+                limits.seconds, on_overrun=overrun, hard_exit=limits.hard_exit):
+            work()
+    except MemoryError:
+        code = OUT_OF_MEMORY  # handled below: here the traceback still holds the job's memory
+    except job_limits.TimeLimitExceeded:
+        code = TIMED_OUT
+    if code == OUT_OF_MEMORY:
+        log.warning("%s of upload %s ran out of memory at %s", job, progress.upload_id, progress.stage)
+    elif code == TIMED_OUT:
+        log.warning("%s of upload %s ran past its time limit at %s", job, progress.upload_id, progress.stage)
+    return code
+
+
 def run_validation(engine: sa.Engine, upload_id: int, token: str, district_shapes, *,
-                   heartbeat_every: float = 10) -> str:
+                   heartbeat_every: float = 10, limits: Limits = Limits()) -> str:
     """The validation job: read, validate, preview, store the report (status ``pending``).
 
     Returns what became of it: "pending", "failed" or "superseded".
@@ -128,18 +163,21 @@ def run_validation(engine: sa.Engine, upload_id: int, token: str, district_shape
     progress = Progress(engine, upload_id, token)
     if not progress("reading"):
         return "superseded"
+    stored = []
     try:
-        with heartbeat(progress, heartbeat_every):
-            stored = pending.validate_stored(engine, upload_id, district_shapes, token=token,
-                                             progress=progress)
+        code = _limited(progress, VALIDATE, lambda: stored.append(pending.validate_stored(
+            engine, upload_id, district_shapes, token=token, progress=progress)),
+            heartbeat_every=heartbeat_every, limits=limits)
     except Exception:
         log.exception("validation of upload %s failed at %s", upload_id, progress.stage)
-        return "failed" if fail(engine, upload_id, token, VALIDATE, progress.stage, CRASHED) else "superseded"
-    return "pending" if stored else "superseded"
+        code = CRASHED
+    if code is not None:
+        return "failed" if fail(engine, upload_id, token, VALIDATE, progress.stage, code) else "superseded"
+    return "pending" if stored[0] else "superseded"
 
 
 def run_publication(engine: sa.Engine, upload_id: int, token: str, district_shapes, *, actor: str,
-                    risk_thresholds=None, heartbeat_every: float = 10) -> str:
+                    risk_thresholds=None, heartbeat_every: float = 10, limits: Limits = Limits()) -> str:
     """The publication job: ``budget.pending.publish`` of a ``publishing`` upload.
 
     Returns "published", "failed" or "superseded". A refusal (stale preview, errors) is a
@@ -149,18 +187,20 @@ def run_publication(engine: sa.Engine, upload_id: int, token: str, district_shap
     if not progress("reading"):
         return "superseded"
     try:
-        with heartbeat(progress, heartbeat_every):
-            # confirmed: ``request_publication`` queued it only with the confirmation it needed
-            pending.publish(engine, upload_id, district_shapes, actor=actor, confirmed_removal=True,
-                            risk_thresholds=risk_thresholds, status="publishing", progress=progress)
+        # confirmed: ``request_publication`` queued it only with the confirmation it needed
+        code = _limited(progress, PUBLISH, lambda: pending.publish(
+            engine, upload_id, district_shapes, actor=actor, confirmed_removal=True,
+            risk_thresholds=risk_thresholds, status="publishing", progress=progress),
+            heartbeat_every=heartbeat_every, limits=limits)
     except pending.UploadError as refusal:
         code = "superseded" if refusal.code == "not_pending" else refusal.code
         if code == "superseded":
             return code
-        return "failed" if fail(engine, upload_id, token, PUBLISH, progress.stage, code) else "superseded"
     except Exception:
         log.exception("publication of upload %s failed at %s", upload_id, progress.stage)
-        return "failed" if fail(engine, upload_id, token, PUBLISH, progress.stage, CRASHED) else "superseded"
+        code = CRASHED
+    if code is not None:
+        return "failed" if fail(engine, upload_id, token, PUBLISH, progress.stage, code) else "superseded"
     with write_transaction(engine) as connection:  # every row stored: the bar ends full
         connection.execute(pending_uploads.update().where(pending_uploads.c.id == upload_id)
                            .values(stage=None, progress_done=pending_uploads.c.row_count,

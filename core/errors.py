@@ -63,6 +63,8 @@ MESSAGES: dict[str, str] = {
     # residents' feedback
     "feedback_kind_required": N_("Choose what kind of message this is."),
     "feedback_text_required": N_("Write your message."),
+    "feedback_too_many": N_("Too many messages from your connection in a short time. Your text "
+                            "is kept below: please send it again later."),
     "feedback_too_long": N_("The text has %(length)s characters; at most %(limit)s are allowed."),
     "feedback_bad_rating": N_("A rating is a whole number from 1 to 5."),
     "feedback_bad_contact": N_("Give an e-mail address (name@example.kz) or a phone number with 7 to 15 digits."),

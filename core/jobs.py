@@ -27,7 +27,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REDIS_URL", None, "Redis URL of the task queue instead of the SQLite file, e.g. "
             "redis://localhost:6379/0 (needs the redis package: pip install '.[redis]'). "
             "Use it when the web server and the workers run on several machines."),
-    Setting("JOBS_WORKERS", 1, "Tasks one `flask jobs worker` runs at the same time (threads)."),
+    Setting("JOBS_WORKERS", 1, "Tasks one `flask jobs worker` runs at the same time (a worker "
+            "process each)."),
+    Setting("JOBS_MEMORY_LIMIT_MB", 2048, "Memory (address space) each worker process of "
+            "`flask jobs worker` may use, in megabytes: a job needing more fails with \"the file "
+            "needed more memory than allowed\". 0: no limit."),
+    Setting("JOBS_TIME_LIMIT_SECONDS", 1800, "Longest a validation or publication may run, in "
+            "seconds: it is then stopped and shown as failed; a worker process that cannot stop "
+            "it is replaced. 0: no limit."),
     Setting("JOBS_STALE_MINUTES", 10, "A background job that has shown no sign of life for this "
             "many minutes (its worker was killed, or none is running) is shown as failed, with "
             "\"Try again\"."),
@@ -53,6 +60,16 @@ def make_huey(config: Mapping, instance_path: str | Path) -> Huey:
         return PriorityRedisHuey(QUEUE_NAME, results=False, url=config["REDIS_URL"])
     path = config.get("JOBS_DATABASE") or default_database(config["DATABASE_URL"], instance_path)
     return SqliteHuey(QUEUE_NAME, results=False, filename=str(path))
+
+
+def memory_limit_mb(config: Mapping) -> float:
+    """Megabytes of address space per worker process (0: no limit)."""
+    return max(0.0, float(config.get("JOBS_MEMORY_LIMIT_MB") or 0))
+
+
+def time_limit_seconds(config: Mapping) -> float:
+    """Seconds one job may run (0: no limit)."""
+    return max(0.0, float(config.get("JOBS_TIME_LIMIT_SECONDS") or 0))
 
 
 def stale_seconds(config: Mapping) -> float:

@@ -4,6 +4,13 @@ A phone photo carries EXIF tags, often with the GPS position of the resident's h
 phone's serial number. Re-encoding from the pixels alone drops every tag; the EXIF orientation
 is applied first so the picture still stands upright. Large pictures are scaled down, and a
 small thumbnail is made for lists.
+
+Memory stays bounded whatever the file claims: the size in the header is checked before any
+pixel is decoded (``MAX_PIXELS``: a baseline JPEG, which is decoded at reduced size;
+``MAX_WHOLE_PIXELS``: a PNG or a progressive JPEG, which need memory for the whole picture
+however small the decode), a JPEG is decoded straight at 1/2, 1/4 or 1/8 of its size
+(Pillow's ``draft``), and the picture is scaled down before any copy of its pixels is made.
+At most ``MAX_DECODED_PIXELS`` are ever held at once: about 64 MB for an RGBA picture.
 """
 
 from __future__ import annotations
@@ -17,7 +24,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from feedback.rules import FeedbackProblem
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
-MAX_PIXELS = 40_000_000  # a 40-megapixel phone photo; more is a decompression bomb, not a photo
+MAX_PIXELS = 50_000_000  # a phone's 50-megapixel JPEG (8160 × 6120); more is a bomb, not a photo
+MAX_WHOLE_PIXELS = 16_000_000  # PNG, progressive JPEG: held whole (4000 × 4000, 64 MB in RGBA)
+MAX_DECODED_PIXELS = MAX_WHOLE_PIXELS  # what one decoded picture may hold (a JPEG after draft)
 MAX_SIDE = 2048  # longest side kept
 THUMB_SIDE = 320
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
@@ -38,16 +47,16 @@ def prepare_photo(content: bytes, max_bytes: int = MAX_PHOTO_BYTES) -> Photo:
     try:
         with warnings.catch_warnings():  # Pillow's own bomb check: our smaller limit decides
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(content))
+            image = Image.open(io.BytesIO(content))  # reads the header only
         image_format = image.format
         if image_format not in FORMATS:
             raise FeedbackProblem("photo_not_an_image")
-        if image.width * image.height > MAX_PIXELS:  # checked before decoding: a bomb is never expanded
-            raise _too_many_pixels(image.width * image.height)
-        image.load()
-        clean = _pixels_only(ImageOps.exif_transpose(image))
-        clean.thumbnail((MAX_SIDE, MAX_SIDE))
-        thumb = _pixels_only(clean)
+        reduced = image_format == "JPEG" and not image.info.get("progressive")
+        limit = MAX_PIXELS if reduced else MAX_WHOLE_PIXELS
+        if image.width * image.height > limit:  # checked before decoding: a bomb is never expanded
+            raise _too_many_pixels(image.width * image.height, limit)
+        clean = _pixels_only(ImageOps.exif_transpose(_decoded_small(image)))
+        thumb = clean.copy()
         thumb.thumbnail((THUMB_SIDE, THUMB_SIDE))
     except Image.DecompressionBombError as exc:  # over twice Pillow's limit: refused on open
         raise FeedbackProblem("photo_too_many_pixels", {
@@ -58,14 +67,40 @@ def prepare_photo(content: bytes, max_bytes: int = MAX_PHOTO_BYTES) -> Photo:
                  mime_type=FORMATS[image_format])
 
 
-def _too_many_pixels(pixels: int) -> FeedbackProblem:
+def _fit(size: tuple[int, int], side: int) -> tuple[int, int]:
+    """``size`` scaled to fit a ``side`` × ``side`` box (never enlarged)."""
+    width, height = size
+    scale = min(1.0, side / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _decoded_small(image: Image.Image) -> Image.Image:
+    """The opened picture decoded and scaled to fit ``MAX_SIDE``, holding as few pixels as it can:
+    a JPEG decodes at the smallest of 1/1, 1/2, 1/4, 1/8 that still covers the kept size."""
+    if image.format == "JPEG":
+        image.draft(image.mode if image.mode in ("RGB", "L") else None, _fit(image.size, MAX_SIDE))
+    if image.width * image.height > MAX_DECODED_PIXELS:
+        raise _too_many_pixels(image.width * image.height, MAX_DECODED_PIXELS)
+    if image.mode not in ("RGB", "RGBA", "L", "LA"):  # palette, 1-bit, 16-bit, CMYK: scaled as colour
+        image = image.convert(_mode_for(image))
+    image.thumbnail((MAX_SIDE, MAX_SIDE))  # decodes, then scales in place
+    return image
+
+
+def _too_many_pixels(pixels: int, limit: int) -> FeedbackProblem:
     return FeedbackProblem("photo_too_many_pixels", {"pixels": f"{pixels / 1e6:.0f}",
-                                                     "limit": f"{MAX_PIXELS / 1e6:.0f}"})
+                                                     "limit": f"{limit / 1e6:.0f}"})
+
+
+def _mode_for(image: Image.Image) -> str:
+    if image.mode in ("RGB", "RGBA", "L", "LA"):
+        return image.mode
+    return "RGBA" if "A" in image.getbands() or image.mode == "P" else "RGB"
 
 
 def _pixels_only(image: Image.Image) -> Image.Image:
     """A new image made of the pixels alone: no EXIF, XMP, ICC, text chunks or comments."""
-    mode = image.mode if image.mode in ("RGB", "RGBA", "L", "LA") else ("RGBA" if "A" in image.getbands() or image.mode == "P" else "RGB")
+    mode = _mode_for(image)
     converted = image.convert(mode)
     fresh = Image.new(mode, converted.size)
     fresh.paste(converted)

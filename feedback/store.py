@@ -1,5 +1,5 @@
-"""Residents' feedback in the database: submit, moderate (keeping the original), answer, and the
-read models of the public pages, the status page and the moderation queue.
+"""Residents' feedback in the database: submit, and the read models of the public pages, the
+status page and the moderation queue (moderators' decisions are in ``feedback.decisions``).
 
 Every write happens in the caller's transaction (``core.db.write_transaction``), records an
 event in ``feedback_events`` (who and when) and an entry in the audit log. The rules themselves
@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -26,9 +27,6 @@ from feedback.rules import (
     FeedbackProblem,
     ResponseFigures,
     Submission,
-    check_moderation,
-    check_status_change,
-    clean_text,
     content_hash,
     is_overdue,
     new_tracking_code,
@@ -36,7 +34,6 @@ from feedback.rules import (
 )
 
 RESIDENT = "resident"  # the actor of a submission in events and the audit log
-MODERATION_AUDIT_ACTIONS = {"published": "feedback.publish", "hidden": "feedback.hide", "spam": "feedback.spam"}
 
 
 @dataclass(frozen=True)
@@ -69,7 +66,7 @@ def hash_ip(address: str | None, salt: str) -> str | None:
     return hmac.new(salt.encode("utf-8"), address.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def _event(connection: sa.Connection, feedback_id: int, at: str, actor: str, actor_name: str | None,
+def record_event(connection: sa.Connection, feedback_id: int, at: str, actor: str, actor_name: str | None,
            event: str, from_value: str | None = None, to_value: str | None = None,
            reason: str | None = None, details: dict | None = None) -> None:
     connection.execute(feedback_events.insert().values(
@@ -86,13 +83,19 @@ def facility_pk(connection: sa.Connection, facility_id: str) -> int | None:
 def submit(connection: sa.Connection, facility_id: str, submission: Submission, *, language: str,
            now: dt.datetime, policy: DeadlinePolicy, ip_hash: str | None = None,
            photo: Photo | None = None, duplicate_window: dt.timedelta = dt.timedelta(hours=24),
-           submission_key: str | None = None) -> Submitted:
+           submission_key: str | None = None,
+           rate_limits: Sequence[tuple[int, dt.timedelta]] = ()) -> Submitted:
     """Store a new pending item with its deadline, or return the earlier identical one.
 
     ``submission_key`` is made on the resident's phone for a message of its offline queue: the
     same key again (a retry after an answer lost on the way) returns the item it created. The
     caller's write transaction (``core.db.write_transaction``) makes the look-up and the insert
     one step; the unique column guards the rest.
+
+    ``rate_limits``: at most so many items from one address (``ip_hash``) within each window,
+    else ``FeedbackProblem("feedback_too_many")``. Counted here, in the same transaction (which
+    on SQLite holds the write lock), so the limit holds however many processes or servers take
+    submissions; a repeat of an earlier item does not count.
     """
     pk = facility_pk(connection, facility_id)
     if pk is None:
@@ -109,6 +112,7 @@ def submit(connection: sa.Connection, facility_id: str, submission: Submission, 
         .order_by(feedback.c.id).limit(1)).first()
     if earlier is not None:
         return Submitted(earlier.id, earlier.tracking_code, duplicate=True)
+    _check_rate(connection, ip_hash, now, rate_limits)
     at = iso(now)
     code = _unused_code(connection)
     feedback_id = connection.execute(feedback.insert().values(
@@ -121,7 +125,7 @@ def submit(connection: sa.Connection, facility_id: str, submission: Submission, 
         submission_key=submission_key, submitted_at=at, deadline=policy.deadline_for(now).isoformat(),
         updated_at=at,
     )).inserted_primary_key[0]
-    _event(connection, feedback_id, at, RESIDENT, None, "submitted", to_value="received")
+    record_event(connection, feedback_id, at, RESIDENT, None, "submitted", to_value="received")
     audit.record(connection, RESIDENT, "feedback.submit", "feedback", feedback_id,
                  {"facility_id": facility_id, "kind": submission.kind, "photo": photo is not None}, at=at)
     return Submitted(feedback_id, code, duplicate=False)
@@ -134,6 +138,18 @@ def by_submission_key(connection: sa.Connection, submission_key: str | None) -> 
     row = connection.execute(sa.select(feedback.c.id, feedback.c.tracking_code)
                              .where(feedback.c.submission_key == submission_key)).first()
     return None if row is None else Submitted(row.id, row.tracking_code, duplicate=True)
+
+
+def _check_rate(connection: sa.Connection, ip_hash: str | None, now: dt.datetime,
+                rate_limits: Sequence[tuple[int, dt.timedelta]]) -> None:
+    if ip_hash is None:
+        return
+    for amount, window in rate_limits:
+        recent = connection.execute(sa.select(sa.func.count()).select_from(feedback).where(
+            feedback.c.ip_hash == ip_hash, feedback.c.submitted_at > iso(now - window))).scalar()
+        if recent >= amount:
+            raise FeedbackProblem("feedback_too_many", {"limit": amount,
+                                                        "seconds": int(window.total_seconds())})
 
 
 def _unused_code(connection: sa.Connection) -> str:
@@ -311,81 +327,3 @@ def district_response(connection: sa.Connection, kato: str, policy: DeadlinePoli
         ((policy.local_date(submitted), dt.date.fromisoformat(deadline),
           policy.local_date(responded) if responded else None)
          for submitted, deadline, responded in rows), today)
-
-
-# ---------------------------------------------------------------- moderate and answer
-
-def _current(connection: sa.Connection, feedback_id: int) -> sa.Row:
-    row = connection.execute(sa.select(feedback.c.id, feedback.c.moderation, feedback.c.status,
-                                       feedback.c.text, feedback.c.author_name, feedback.c.public_text,
-                                       feedback.c.public_name, feedback.c.photo_removed,
-                                       feedback.c.contact, feedback.c.contact_kind, feedback.c.language,
-                                       feedback.c.tracking_code, feedback.c.responded_at)
-                             .where(feedback.c.id == feedback_id)).first()
-    if row is None:
-        raise FeedbackProblem("feedback_not_found", {"id": feedback_id})
-    return row
-
-
-def moderate(connection: sa.Connection, feedback_id: int, target: str, *, actor: str,
-             actor_name: str, now: dt.datetime, reason: str | None = None) -> None:
-    """Publish, hide (with a reason) or mark as spam; a state change, nothing is deleted."""
-    current = _current(connection, feedback_id)
-    check_moderation(current.moderation, target, reason=reason)
-    at, reason = iso(now), clean_text(reason) or None
-    connection.execute(feedback.update().where(feedback.c.id == feedback_id).values(
-        moderation=target, moderation_reason=reason, updated_at=at))
-    _event(connection, feedback_id, at, actor, actor_name, "moderation", current.moderation, target, reason)
-    audit.record(connection, actor, MODERATION_AUDIT_ACTIONS[target], "feedback", feedback_id, {"from": current.moderation, "reason": reason}, at=at)
-
-
-def redact(connection: sa.Connection, feedback_id: int, *, public_text: str, public_name: str | None,
-           remove_photo: bool, actor: str, actor_name: str, now: dt.datetime, reason: str | None = None) -> None:
-    """Set what the public sees instead of the resident's words; the original stays as typed.
-
-    ``public_name`` "" hides the name, None shows the original. The text before and after is
-    kept in the event, so every redaction can be reviewed.
-    """
-    current = _current(connection, feedback_id)
-    text = clean_text(public_text)
-    if not text:
-        raise FeedbackProblem("feedback_redaction_empty")
-    new_text = None if text == current.text else text
-    new_name = None if public_name is None else clean_text(public_name).replace("\n", " ")
-    if new_name is not None and new_name == (current.author_name or ""):
-        new_name = None
-    at = iso(now)
-    connection.execute(feedback.update().where(feedback.c.id == feedback_id).values(
-        public_text=new_text, public_name=new_name, photo_removed=remove_photo, updated_at=at))
-    details = {"before": {"text": current.public_text, "name": current.public_name, "photo_removed": current.photo_removed},
-               "after": {"text": new_text, "name": new_name, "photo_removed": remove_photo}}
-    _event(connection, feedback_id, at, actor, actor_name, "redaction", reason=clean_text(reason) or None,
-           details=details)
-    audit.record(connection, actor, "feedback.redact", "feedback", feedback_id,
-                 {"text_changed": new_text is not None, "name_changed": new_name is not None,
-                  "photo_removed": remove_photo}, at=at)
-
-
-def change_status(connection: sa.Connection, feedback_id: int, target: str, *, actor: str,
-                  actor_name: str, now: dt.datetime, answer: str | None = None,
-                  reason: str | None = None) -> StatusChange:
-    """Move an item along the workflow; an answer is signed with ``actor_name`` and public."""
-    current = _current(connection, feedback_id)
-    check_status_change(current.status, target, answer=answer, reason=reason)
-    at = iso(now)
-    values = {"status": target, "updated_at": at}
-    answer, reason = clean_text(answer) or None, clean_text(reason) or None
-    if target == "answered":
-        values.update(answer_text=answer, answered_by=actor_name, answered_at=at)
-    if target == "rejected":
-        values["status_reason"] = reason
-    if target in ("answered", "rejected") and current.responded_at is None:
-        values["responded_at"] = at  # the first response counts for the deadline
-    connection.execute(feedback.update().where(feedback.c.id == feedback_id).values(**values))
-    _event(connection, feedback_id, at, actor, actor_name, "status", current.status, target,
-           reason=reason, details={"answer": answer} if answer else None)
-    audit.record(connection, actor, "feedback.status", "feedback", feedback_id,
-                 {"from": current.status, "to": target}, at=at)
-    return StatusChange(tracking_code=current.tracking_code, status=target,
-                        email=current.contact if current.contact_kind == "email" else None,
-                        language=current.language, answer=answer, reason=reason)

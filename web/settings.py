@@ -64,10 +64,11 @@ CORE_SETTINGS: tuple[Setting, ...] = (
             "with the right password."),
     Setting("LOGIN_RATE_LIMIT", "10 per minute", "Login attempts (form submissions) allowed per "
             "client IP address, in Flask-Limiter's notation, e.g. '10 per minute; 50 per hour'."),
-    Setting("RATELIMIT_ENABLED", True, "Turn the login rate limit on or off."),
-    Setting("RATELIMIT_STORAGE_URI", "memory://", "Where the rate limit counts live. "
-            "memory:// is per process; with several workers use a shared store such as "
-            "redis://localhost:6379."),
+    Setting("RATELIMIT_ENABLED", True, "Turn the login and feedback rate limits on or off."),
+    Setting("RATELIMIT_STORAGE_URI", None, "Where the rate limit counts live (Flask-Limiter). "
+            "Default: REDIS_URL when it is set, so every worker and server shares the counts; "
+            "otherwise memory://, per process (the feedback limit still holds across processes: "
+            "it is also counted in the database)."),
     Setting("TRUSTED_PROXY_COUNT", 0, "Number of reverse proxies in front of the app whose "
             "X-Forwarded-For and X-Forwarded-Proto headers are trusted. Set 1 behind one nginx, "
             "or every client shares the proxy's address for the rate limit and the audit log."),
@@ -117,6 +118,7 @@ def configure(app: Flask, test_config: dict | None = None) -> None:
     if isinstance(app.config["FEEDBACK_HOLIDAYS"], str):  # from the environment: "2026-12-16,..."
         app.config["FEEDBACK_HOLIDAYS"] = tuple(x.strip() for x in app.config["FEEDBACK_HOLIDAYS"].split(",") if x.strip())
     feedback_settings.deadline_policy(app.config)  # a wrong date or time zone stops start-up, not a submission
+    feedback_settings.rate_limits(app.config)  # so does a rate limit Flask-Limiter cannot read
 
 
 def instance_secret(path: Path) -> str:

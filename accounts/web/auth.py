@@ -213,6 +213,13 @@ class SignedCookieSessions(SecureCookieSessionInterface):
         return cache[keys]
 
 
+def rate_limit_storage(config) -> str:
+    """RATELIMIT_STORAGE_URI, else the queue's Redis (REDIS_URL): counts every worker and server
+    share; else memory:// (per process). While a shared store is down, each process counts in
+    memory instead of failing the request."""
+    return config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or "memory://"
+
+
 def init_app(app: Flask) -> None:
     """Bind Flask-Login, CSRF protection and the login rate limit; register /login and /logout."""
     app.session_interface = SignedCookieSessions()
@@ -223,8 +230,9 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.register_blueprint(bp)
     # One limiter per app (not a module global), so apps made by tests do not share counts.
-    limiter = Limiter(get_remote_address, app=app, storage_uri=app.config["RATELIMIT_STORAGE_URI"],
-                      headers_enabled=True)
+    storage = rate_limit_storage(app.config)
+    limiter = Limiter(get_remote_address, app=app, storage_uri=storage, headers_enabled=True,
+                      in_memory_fallback_enabled=storage != "memory://")
     app.extensions["limiter"] = limiter  # shared: feedback limits submissions with it
     # Only form submissions (POST) are limited: reads skip the limiter's bookkeeping, which was
     # a fifth of the work of a cached map-data request (docs/benchmarks.md).

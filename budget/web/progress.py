@@ -59,6 +59,16 @@ def failure_text(code: str, stage: str | None) -> str:
         upload_jobs.STOPPED: _("The background worker was stopped at the step “%(stage)s”.", stage=where),
         upload_jobs.NOT_STARTED: _("No background worker took up the work. Ask the administrator to "
                                    "start it (flask jobs worker), then try again."),
+        upload_jobs.OUT_OF_MEMORY: _("The file needed more memory than allowed (%(limit)s MB), at the "
+                                     "step “%(stage)s”. Check that the file holds only the budget table "
+                                     "(no empty rows or columns far out on the sheet), or ask the "
+                                     "administrator.", limit=number(queue.memory_limit_mb(current_app.config)),
+                                     stage=where),
+        upload_jobs.TIMED_OUT: _("The work took longer than allowed (%(minutes)s min) and was stopped at "
+                                 "the step “%(stage)s”. Check that the file holds only the budget "
+                                 "table, or ask the administrator.",
+                                 minutes=number(round(queue.time_limit_seconds(current_app.config) / 60, 1)),
+                                 stage=where),
         "stale_preview": _("Another version was published after this preview was made. Try again "
                            "to check the file against the current data."),
         "has_errors": _("The file no longer passes the checks (the rules or the boundaries changed). "

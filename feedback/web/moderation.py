@@ -17,6 +17,7 @@ from accounts.web.admin import AdminArea, workspace_context
 from accounts.web.auth import current_actor, roles_required
 from core.db import write_transaction
 from core.web import database
+from feedback import decisions
 from feedback import store as fb
 from feedback.rules import TRANSITIONS, FeedbackProblem, allowed_moderation
 from feedback.web.labels import STATUS_LABELS
@@ -93,7 +94,7 @@ def back_to(feedback_id: int):
 @roles_required(MODERATOR)
 def moderate(feedback_id: int):
     target = request.form.get("target", "")
-    _result, refused = _act(feedback_id, lambda connection: fb.moderate(
+    _result, refused = _act(feedback_id, lambda connection: decisions.moderate(
         connection, feedback_id, target, actor=current_actor(), actor_name=current_user.display_name,
         now=now(), reason=request.form.get("reason")), str(DONE_MESSAGES.get(target, "")))
     return refused or back_to(feedback_id)
@@ -104,7 +105,7 @@ def moderate(feedback_id: int):
 def redact(feedback_id: int):
     form = request.form
     public_name = "" if form.get("hide_name") else form.get("public_name")
-    _result, refused = _act(feedback_id, lambda connection: fb.redact(
+    _result, refused = _act(feedback_id, lambda connection: decisions.redact(
         connection, feedback_id, public_text=form.get("public_text", ""), public_name=public_name,
         remove_photo=bool(form.get("remove_photo")), actor=current_actor(),
         actor_name=current_user.display_name, now=now(), reason=form.get("reason")),
@@ -117,7 +118,7 @@ def redact(feedback_id: int):
 def change_status(feedback_id: int):
     form = request.form
     target = form.get("target", "")
-    change, refused = _act(feedback_id, lambda connection: fb.change_status(
+    change, refused = _act(feedback_id, lambda connection: decisions.change_status(
         connection, feedback_id, target, actor=current_actor(), actor_name=current_user.display_name,
         now=now(), answer=form.get("answer"), reason=form.get("reason")),
         _("The status is now: %(status)s.", status=STATUS_LABELS.get(target, target)))

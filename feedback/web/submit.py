@@ -3,8 +3,9 @@
 No account is needed. The form is checked field by field (``feedback.rules``); with a
 problem the form comes back on a page of its own (``feedback/form.html``) with every typed
 value and a message per field, so nothing is lost. Abuse guards: CSRF (app-wide), a honeypot
-field, a per-address rate limit (Flask-Limiter), the duplicate guard and size limits. The
-address is stored only as a keyed hash.
+field, a per-address rate limit (Flask-Limiter in front, and the same limit counted in the
+database by ``feedback.store.submit``, so it holds across workers), the duplicate guard and
+size limits. The address is stored only as a keyed hash.
 
 A message written offline waits in the phone's queue (``static/js/feedback_queue.js``) and is
 sent later with ``Accept: application/json``, a fresh CSRF token from ``/feedback/token`` and the
@@ -39,7 +40,7 @@ from feedback.rules import (
     submission_key,
     validate_submission,
 )
-from feedback.settings import deadline_policy
+from feedback.settings import deadline_policy, rate_limits
 from feedback.web import mail
 from feedback.web.labels import TEMPLATE_HELPERS
 
@@ -147,12 +148,17 @@ def submit():
         with write_transaction(database.engine()) as connection:
             result = fb.submit(connection, facility_id, submission, language=language(), now=now(),
                                policy=policy(), ip_hash=fb.hash_ip(request.remote_addr, ip_salt()), photo=photo,
-                               duplicate_window=window, submission_key=key)
+                               duplicate_window=window, submission_key=key,
+                               rate_limits=rate_limits(current_app.config))
     except sa.exc.IntegrityError:  # the same key at the same moment, from another worker (not on SQLite)
         with database.engine().connect() as connection:
             result = fb.by_submission_key(connection, key)
         if result is None:
             raise
+    except FeedbackProblem as problem:
+        if problem.code != "feedback_too_many":
+            raise
+        return rate_limited(None)  # counted in the database: whichever worker or server took it
     return sent_answer(result.tracking_code, result.duplicate)
 
 

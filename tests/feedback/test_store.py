@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from core.schema import audit_log, feedback, feedback_events
+from feedback import decisions
 from feedback import store as fb
 from feedback.photos import Photo
 from feedback.rules import FeedbackProblem, Submission
@@ -67,13 +68,36 @@ def test_the_same_text_twice_returns_the_first_item(engine, published):
         assert connection.execute(sa.select(sa.func.count()).select_from(feedback)).scalar() == 4
 
 
+def test_the_rate_limit_counts_one_address_within_each_window(engine, published):
+    limits = ((2, dt.timedelta(minutes=1)), (3, dt.timedelta(days=1)))
+
+    def send(text, at, ip="hash-1"):
+        with engine.begin() as connection:
+            submission = Submission(kind="complaint", text=text)
+            return fb.submit(connection, "T1", submission, language="ru", now=at, policy=POLICY, ip_hash=ip,
+                             rate_limits=limits)
+
+    send("one", NOW)
+    send("two", NOW + dt.timedelta(seconds=10))
+    with pytest.raises(FeedbackProblem) as caught:
+        send("three", NOW + dt.timedelta(seconds=20))
+    assert caught.value.code == "feedback_too_many" and caught.value.params == {"limit": 2, "seconds": 60}
+    assert send("two", NOW + dt.timedelta(seconds=30)).duplicate  # a repeat is answered, not refused
+    send("other address", NOW + dt.timedelta(seconds=30), ip="hash-2")
+    send("three", NOW + dt.timedelta(minutes=2))  # the minute is over
+    with pytest.raises(FeedbackProblem) as caught:
+        send("four", NOW + dt.timedelta(hours=3))  # the day is not
+    assert caught.value.params == {"limit": 3, "seconds": 86400}
+    send("four", NOW + dt.timedelta(days=1, minutes=1))
+
+
 def test_pending_items_are_not_public_until_published(engine, published):
     result = submit(engine)
     with engine.connect() as connection:
         assert fb.published_items(connection, "T1") == []
         assert fb.status_counts(connection, "T1") == {"open": 0, "answered": 0, "rejected": 0, "total": 0}
     with engine.begin() as connection:
-        fb.moderate(connection, result.feedback_id, "published", actor="mod", actor_name="Moderator M", now=NOW)
+        decisions.moderate(connection, result.feedback_id, "published", actor="mod", actor_name="Moderator M", now=NOW)
     with engine.connect() as connection:
         items = fb.published_items(connection, "T1")
         assert [item["text"] for item in items] == ["The roof still leaks"]
@@ -84,7 +108,7 @@ def test_pending_items_are_not_public_until_published(engine, published):
 def test_public_read_models_never_carry_private_fields(engine, published):
     result = submit(engine, contact="+7 701 234 56 78", contact_kind="phone", author_name="Aigul")
     with engine.begin() as connection:
-        fb.moderate(connection, result.feedback_id, "published", actor="mod", actor_name="M", now=NOW)
+        decisions.moderate(connection, result.feedback_id, "published", actor="mod", actor_name="M", now=NOW)
     with engine.connect() as connection:
         for item in [*fb.published_items(connection), fb.by_tracking_code(connection, result.tracking_code)]:
             assert not set(PRIVATE) & set(item)
@@ -96,10 +120,10 @@ def test_public_read_models_never_carry_private_fields(engine, published):
 def test_hiding_needs_a_reason_and_keeps_the_item(engine, published):
     result = submit(engine)
     with engine.begin() as connection, pytest.raises(FeedbackProblem):
-        fb.moderate(connection, result.feedback_id, "hidden", actor="mod", actor_name="M", now=NOW)
+        decisions.moderate(connection, result.feedback_id, "hidden", actor="mod", actor_name="M", now=NOW)
     with engine.begin() as connection:
-        fb.moderate(connection, result.feedback_id, "published", actor="mod", actor_name="M", now=NOW)
-        fb.moderate(connection, result.feedback_id, "hidden", actor="mod", actor_name="M", now=NOW,
+        decisions.moderate(connection, result.feedback_id, "published", actor="mod", actor_name="M", now=NOW)
+        decisions.moderate(connection, result.feedback_id, "hidden", actor="mod", actor_name="M", now=NOW,
                     reason="Personal insults")
     with engine.connect() as connection:
         assert fb.published_items(connection) == []
@@ -115,8 +139,8 @@ def test_hiding_needs_a_reason_and_keeps_the_item(engine, published):
 def test_redaction_changes_what_the_public_sees_and_keeps_the_original(engine, published):
     result = submit(engine, "Director Ivanov, phone 8701..., stole the money", author_name="Aigul 87011234567")
     with engine.begin() as connection:
-        fb.moderate(connection, result.feedback_id, "published", actor="mod", actor_name="M", now=NOW)
-        fb.redact(connection, result.feedback_id, public_text="Director [removed] stole the money",
+        decisions.moderate(connection, result.feedback_id, "published", actor="mod", actor_name="M", now=NOW)
+        decisions.redact(connection, result.feedback_id, public_text="Director [removed] stole the money",
                   public_name="Aigul", remove_photo=True, actor="mod", actor_name="M", now=NOW,
                   reason="A phone number")
     with engine.connect() as connection:
@@ -130,7 +154,7 @@ def test_redaction_changes_what_the_public_sees_and_keeps_the_original(engine, p
         assert event["details"]["after"]["text"] == "Director [removed] stole the money"
         assert event["reason"] == "A phone number"
     with engine.begin() as connection, pytest.raises(FeedbackProblem) as caught:
-        fb.redact(connection, result.feedback_id, public_text=" ", public_name=None, remove_photo=False,
+        decisions.redact(connection, result.feedback_id, public_text=" ", public_name=None, remove_photo=False,
                   actor="mod", actor_name="M", now=NOW)
     assert caught.value.code == "feedback_redaction_empty"
 
@@ -138,8 +162,8 @@ def test_redaction_changes_what_the_public_sees_and_keeps_the_original(engine, p
 def test_an_empty_public_name_hides_the_name(engine, published):
     result = submit(engine, author_name="Aigul")
     with engine.begin() as connection:
-        fb.moderate(connection, result.feedback_id, "published", actor="mod", actor_name="M", now=NOW)
-        fb.redact(connection, result.feedback_id, public_text="The roof still leaks", public_name="",
+        decisions.moderate(connection, result.feedback_id, "published", actor="mod", actor_name="M", now=NOW)
+        decisions.redact(connection, result.feedback_id, public_text="The roof still leaks", public_name="",
                   remove_photo=False, actor="mod", actor_name="M", now=NOW)
     with engine.connect() as connection:
         item = fb.published_items(connection)[0]
@@ -150,11 +174,11 @@ def test_answer_and_resolve_record_who_and_when(engine, published):
     result = submit(engine, contact="aigul@example.kz", contact_kind="email")
     later = NOW + dt.timedelta(days=3)
     with engine.begin() as connection:
-        fb.moderate(connection, result.feedback_id, "published", actor="mod", actor_name="M", now=NOW)
-        fb.change_status(connection, result.feedback_id, "in_review", actor="mod", actor_name="Dana S.", now=NOW)
-        change = fb.change_status(connection, result.feedback_id, "answered", actor="mod", actor_name="Dana S.",
+        decisions.moderate(connection, result.feedback_id, "published", actor="mod", actor_name="M", now=NOW)
+        decisions.change_status(connection, result.feedback_id, "in_review", actor="mod", actor_name="Dana S.", now=NOW)
+        change = decisions.change_status(connection, result.feedback_id, "answered", actor="mod", actor_name="Dana S.",
                                   now=later, answer="The contractor repairs the roof in June.")
-        fb.change_status(connection, result.feedback_id, "resolved", actor="mod", actor_name="Dana S.",
+        decisions.change_status(connection, result.feedback_id, "resolved", actor="mod", actor_name="Dana S.",
                          now=later + dt.timedelta(days=1))
     assert change.email == "aigul@example.kz" and change.status == "answered" and change.language == "ru"
     with engine.connect() as connection:
@@ -170,7 +194,7 @@ def test_answer_and_resolve_record_who_and_when(engine, published):
 def test_a_phone_contact_gets_no_email(engine, published):
     result = submit(engine, contact="87012345678", contact_kind="phone")
     with engine.begin() as connection:
-        change = fb.change_status(connection, result.feedback_id, "rejected", actor="mod", actor_name="M",
+        change = decisions.change_status(connection, result.feedback_id, "rejected", actor="mod", actor_name="M",
                                   now=NOW, reason="Not about this facility")
     assert change.email is None and change.reason == "Not about this facility"
 
@@ -178,7 +202,7 @@ def test_a_phone_contact_gets_no_email(engine, published):
 def test_disallowed_change_writes_nothing(engine, published):
     result = submit(engine)
     with engine.begin() as connection, pytest.raises(FeedbackProblem):
-        fb.change_status(connection, result.feedback_id, "resolved", actor="mod", actor_name="M", now=NOW)
+        decisions.change_status(connection, result.feedback_id, "resolved", actor="mod", actor_name="M", now=NOW)
     with engine.connect() as connection:
         assert connection.execute(sa.select(feedback.c.status)).scalar() == "received"
         assert connection.execute(sa.select(sa.func.count()).select_from(feedback_events)).scalar() == 1
@@ -190,7 +214,7 @@ def test_queue_sorts_by_deadline_with_overdue_first(engine, published):
     middle = submit(engine, "middle", now=NOW - dt.timedelta(days=10))
     spam = submit(engine, "buy pills", now=NOW - dt.timedelta(days=50))
     with engine.begin() as connection:
-        fb.moderate(connection, spam.feedback_id, "spam", actor="mod", actor_name="M", now=NOW)
+        decisions.moderate(connection, spam.feedback_id, "spam", actor="mod", actor_name="M", now=NOW)
     today = dt.date(2026, 11, 20)
     with engine.connect() as connection:
         queue = fb.moderation_queue(connection, "open", today)
@@ -211,11 +235,11 @@ def test_district_response_figures(engine, published):
     submit(engine, "d", now=NOW)  # not yet due
     spam = submit(engine, "e", now=NOW - dt.timedelta(days=60))
     with engine.begin() as connection:
-        fb.change_status(connection, on_time.feedback_id, "answered", actor="m", actor_name="M",
+        decisions.change_status(connection, on_time.feedback_id, "answered", actor="m", actor_name="M",
                          now=NOW - dt.timedelta(days=26), answer="Done")
-        fb.change_status(connection, late.feedback_id, "rejected", actor="m", actor_name="M",
+        decisions.change_status(connection, late.feedback_id, "rejected", actor="m", actor_name="M",
                          now=NOW - dt.timedelta(days=2), reason="Duplicate of another complaint")
-        fb.moderate(connection, spam.feedback_id, "spam", actor="m", actor_name="M", now=NOW)
+        decisions.moderate(connection, spam.feedback_id, "spam", actor="m", actor_name="M", now=NOW)
     with engine.connect() as connection:
         figures = fb.district_response(connection, "611000000", POLICY, dt.date(2026, 11, 20))
         other = fb.district_response(connection, "615400000", POLICY, dt.date(2026, 11, 20))
@@ -232,11 +256,11 @@ def test_photos_are_public_only_when_published_and_not_removed(engine, published
         assert fb.photo(connection, stored.feedback_id, thumbnail=False, public=True) is None
         assert fb.photo(connection, stored.feedback_id, thumbnail=False, public=False) == (b"full", "image/png")
     with engine.begin() as connection:
-        fb.moderate(connection, stored.feedback_id, "published", actor="m", actor_name="M", now=NOW)
+        decisions.moderate(connection, stored.feedback_id, "published", actor="m", actor_name="M", now=NOW)
     with engine.connect() as connection:
         assert fb.photo(connection, stored.feedback_id, thumbnail=True, public=True) == (b"thumb", "image/jpeg")
     with engine.begin() as connection:
-        fb.redact(connection, stored.feedback_id, public_text="See the photo", public_name=None,
+        decisions.redact(connection, stored.feedback_id, public_text="See the photo", public_name=None,
                   remove_photo=True, actor="m", actor_name="M", now=NOW)
     with engine.connect() as connection:
         assert fb.photo(connection, stored.feedback_id, thumbnail=True, public=True) is None

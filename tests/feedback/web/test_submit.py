@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from PIL import Image
 
 from core.schema import feedback
+from feedback import decisions
 from feedback import store as fb
 from tests.helpers import GOOD_ROWS, budget_csv, csrf_token
 
@@ -45,7 +46,7 @@ def stored(engine) -> list[dict]:
 
 def moderate(engine, feedback_id, target="published", reason=None):
     with engine.begin() as connection:
-        fb.moderate(connection, feedback_id, target, actor="mod", actor_name="Dana Moderator",
+        decisions.moderate(connection, feedback_id, target, actor="mod", actor_name="Dana Moderator",
                     now=dt.datetime.now(dt.timezone.utc), reason=reason)
 
 
@@ -246,15 +247,15 @@ def test_status_page_in_every_state(client, engine, published):
     moderate(engine, feedback_id)
     assert "Published" in text(client.get(url))
     with engine.begin() as connection:
-        fb.change_status(connection, feedback_id, "in_review", actor="mod", actor_name="Dana Moderator", now=now)
+        decisions.change_status(connection, feedback_id, "in_review", actor="mod", actor_name="Dana Moderator", now=now)
     assert '<dd class="feedback-status status-in_review" id="current-status">In review</dd>' in text(client.get(url))
     with engine.begin() as connection:
-        fb.change_status(connection, feedback_id, "answered", actor="mod", actor_name="Dana Moderator", now=now,
+        decisions.change_status(connection, feedback_id, "answered", actor="mod", actor_name="Dana Moderator", now=now,
                          answer="The contractor returns in June.")
     body = text(client.get(url))
     assert "Official answer" in body and "The contractor returns in June." in body and "Dana Moderator" in body
     with engine.begin() as connection:
-        fb.change_status(connection, feedback_id, "resolved", actor="mod", actor_name="Dana Moderator", now=now)
+        decisions.change_status(connection, feedback_id, "resolved", actor="mod", actor_name="Dana Moderator", now=now)
     body = text(client.get(url))
     assert 'id="current-status">Resolved<' in body
     assert body.count("<li><time") == 5  # received, published, in review, answered, resolved
@@ -268,7 +269,7 @@ def test_rejected_feedback_shows_the_reason(client, engine, published):
     code = CODE_URL.search(send(client).headers["Location"]).group(1)
     feedback_id = stored(engine)[0]["id"]
     with engine.begin() as connection:
-        fb.change_status(connection, feedback_id, "rejected", actor="mod", actor_name="M",
+        decisions.change_status(connection, feedback_id, "rejected", actor="mod", actor_name="M",
                          now=dt.datetime.now(dt.timezone.utc), reason="This school is not in the budget.")
     body = text(client.get(f"/feedback/{code}"))
     assert "Rejected" in body and "This school is not in the budget." in body
@@ -365,7 +366,7 @@ def test_no_email_without_a_mail_server_or_an_address(app, client, engine, smtp_
     with app.test_request_context():
         from feedback.web.submit import notify
         with engine.begin() as connection:
-            change = fb.change_status(connection, stored(engine)[0]["id"], "in_review", actor="m", actor_name="M",
+            change = decisions.change_status(connection, stored(engine)[0]["id"], "in_review", actor="m", actor_name="M",
                                       now=dt.datetime.now(dt.timezone.utc))
         notify(change)  # a phone number: nothing to send
         app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
@@ -379,7 +380,7 @@ def test_a_failing_mail_server_does_not_undo_the_change(app, client, engine, pub
     with app.test_request_context():
         from feedback.web.submit import notify
         with engine.begin() as connection:
-            change = fb.change_status(connection, stored(engine)[0]["id"], "in_review", actor="m", actor_name="M",
+            change = decisions.change_status(connection, stored(engine)[0]["id"], "in_review", actor="m", actor_name="M",
                                       now=dt.datetime.now(dt.timezone.utc))
         notify(change)
     assert stored(engine)[0]["status"] == "in_review"

@@ -163,6 +163,7 @@ def test_the_table_page_links_geojson_and_json_of_its_filter(client, published):
 def test_feedback_lists_published_items_with_public_fields_only(client, engine, published, openapi):
     import datetime as dt
 
+    from feedback import decisions
     from feedback import store as fb
     from feedback.rules import Submission
 
@@ -175,8 +176,8 @@ def test_feedback_lists_published_items_with_public_fields_only(client, engine, 
         shown = add("=HYPERLINK(\"http://evil\") roof leaks, call 87011234567", author_name="Aigul",
                     contact="aigul@example.kz", contact_kind="email")
         add("still pending", contact="87012345678", contact_kind="phone")
-        fb.moderate(connection, shown.feedback_id, "published", actor="mod", actor_name="Dana", now=now)
-        fb.redact(connection, shown.feedback_id, public_text="=HYPERLINK(\"http://evil\") roof leaks, call [removed]",
+        decisions.moderate(connection, shown.feedback_id, "published", actor="mod", actor_name="Dana", now=now)
+        decisions.redact(connection, shown.feedback_id, public_text="=HYPERLINK(\"http://evil\") roof leaks, call [removed]",
                   public_name=None, remove_photo=False, actor="mod", actor_name="Dana", now=now)
     first = client.get("/api/v1/feedback")
     assert first.status_code == 200
@@ -194,7 +195,7 @@ def test_feedback_lists_published_items_with_public_fields_only(client, engine, 
     assert rows[0]["text"].startswith("'=HYPERLINK")  # neutralised for Excel
     assert "aigul@example.kz" not in json.dumps(rows)
     with engine.begin() as connection:
-        fb.change_status(connection, shown.feedback_id, "answered", actor="mod", actor_name="Dana", now=now,
+        decisions.change_status(connection, shown.feedback_id, "answered", actor="mod", actor_name="Dana", now=now,
                          answer="Fixed.")
     again = client.get("/api/v1/feedback", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 200 and again.json["items"][0]["answer_text"] == "Fixed."
