@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from accounts import users as accounts
+from tests.browser.conftest import wait_for_function
 from tests.browser.test_map_browser import expected, wait_until_drawn
 from tests.helpers import budget_csv
 
@@ -83,7 +84,7 @@ def visit(page, url, ready=None):
     page.goto(url)
     page.wait_for_load_state("load")
     if ready:
-        page.wait_for_function(ready)
+        wait_for_function(page, ready)
     assert violations(page) == [], url
 
 
@@ -131,7 +132,7 @@ def test_the_embed_page_draws_the_map_inside_another_sites_iframe(live_app, watc
     frame = page.frame_locator("iframe")
     frame.locator(".folium-map").wait_for()
     inner = next(f for f in page.frames if f.url.startswith(embed))
-    inner.wait_for_function("OpenBudgetMap.state && OpenBudgetMap.state.ready")
+    wait_for_function(inner, "OpenBudgetMap.state && OpenBudgetMap.state.ready")
     assert inner.evaluate("OpenBudgetMap.state.facilityCount") == len(rows)
     assert inner.evaluate("document.querySelector('.site-nav')") is None
     assert inner.evaluate("document.querySelector('base').target") == "_blank"
