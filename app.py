@@ -18,7 +18,7 @@ from explore.web import pages as explore_pages
 from feedback.web import moderation
 from feedback.web import submit as feedback_submit
 from opendata.web import api
-from web import errors, settings
+from web import errors, security, settings
 from web.boot import load_geography_or_stop, require_current_schema, warn_if_assets_missing
 from web.context import register_context
 
@@ -33,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     shared_responses.init_app(app, i18n.language_of_environ(app))  # repeated map data answered before Flask's machinery
     i18n.init_app(app)
     Compress(app)
+    security.init_app(app)  # CSP (nonce, hashes), nosniff, frame-ancestors, Referrer- and Permissions-Policy
     register_context(app)
     errors.init_app(app)
     converters.init_app(app)  # <id:...> in routes: 1..2**63-1, anything else a 404 (before any blueprint)

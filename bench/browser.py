@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -90,7 +91,13 @@ def visit(browser, url: str, mode: str = "ready", timeout_s: float = 120) -> dic
     page.add_init_script(PROBE % ('"ready"' if mode == "ready" else '"load"'))
     try:
         page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
-        page.wait_for_function("window.__benchDrawn !== undefined", timeout=timeout_s * 1000, polling=50)
+        # Polled through evaluate: Playwright's wait_for_function evals in the page, which the
+        # app's CSP (no 'unsafe-eval') refuses. The time drawn is the page's own record anyway.
+        deadline = time.monotonic() + timeout_s
+        while not page.evaluate("window.__benchDrawn !== undefined"):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{url}: not drawn after {timeout_s} s")
+            page.wait_for_timeout(50)
         result = page.evaluate("""() => {
           const entries = [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")];
           const state = window.OpenBudgetMap && window.OpenBudgetMap.state;

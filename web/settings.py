@@ -17,6 +17,7 @@ from core import jobs as queue_settings
 from core.settings import Setting
 from feedback import settings as feedback_settings
 from risk import settings as risk_settings
+from web import security
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -90,7 +91,8 @@ CORE_SETTINGS: tuple[Setting, ...] = (
 )
 
 # Every setting of the app: the wiring's own, then each feature's.
-SETTINGS = CORE_SETTINGS + queue_settings.SETTINGS + feedback_settings.SETTINGS + risk_settings.SETTINGS
+SETTINGS = (CORE_SETTINGS + security.SETTINGS + queue_settings.SETTINGS + feedback_settings.SETTINGS
+            + risk_settings.SETTINGS)
 DEFAULTS = {s.name: s.default for s in SETTINGS}
 
 

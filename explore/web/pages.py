@@ -27,9 +27,20 @@ bp = Blueprint("public", __name__)
 @bp.get("/")
 def index():
     """The map page: fixed size whatever the data; the facilities come from ``explore``."""
+    return map_response("public/map.html")
+
+
+@bp.get("/embed")
+def embed():
+    """The map for other sites' iframes: no site header, links open the full site in a new tab.
+    Which sites may frame it: ``EMBED_ALLOWED_ORIGINS`` (``web.security``)."""
+    return map_response("public/embed.html")
+
+
+def map_response(template: str):
     selection = map_page.current_selection(request.args)
     response = make_response(render_template(
-        "public/map.html", map_parts=map_page.map_fragments(), selection=selection,
+        template, map_parts=map_page.map_fragments(), selection=selection,
         summary=map_page.summary(selection), metric=map_page.metric_of(request.args),
         query=selection.filter.query_args()))
     response.headers["Cache-Control"] = "no-cache"

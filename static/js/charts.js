@@ -22,6 +22,8 @@
     var source = document.getElementById(canvas.getAttribute("data-chart"));
     if (!source) { return; }
     var spec = JSON.parse(source.textContent);
+    var box = canvas.parentNode;  // a height set here, as the page's CSP allows no style attributes
+    if (box.getAttribute("data-height")) { box.style.height = box.getAttribute("data-height") + "px"; }
     var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     var valueAxis = {beginAtZero: true, title: {display: true, text: spec.axis},
                      ticks: {callback: function (value) { return format.format(value / (spec.scale || 1)); }}};

@@ -92,6 +92,10 @@
 
   function start(map, districts, config) {
     var labels = config.labels;
+    // The key's colour swatches: set here, as the page's CSP allows no style attributes.
+    document.querySelectorAll(".dot[data-colour]").forEach(function (dot) {
+      dot.style.background = dot.getAttribute("data-colour");
+    });
     var form = document.getElementById("filters");
     var status = document.getElementById("map-status");
     // Districts and facilities share the map's one canvas (preferCanvas): facilities, drawn
@@ -294,6 +298,11 @@
       var tableLink = document.getElementById("table-link");
       if (tableLink) {
         tableLink.search = withoutKeys(query, ["metric"]).toString();
+      }
+      var fullMap = document.getElementById("full-map-link");  // the embed page's link to the site
+      if (fullMap) {
+        fullMap.search = search;
+        fullMap.hash = hash;
       }
       // The language switch returns to this very selection and view.
       document.querySelectorAll(".language-switch a").forEach(function (link) {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 
 import pytest
 from werkzeug.serving import make_server
@@ -74,12 +75,24 @@ def artifacts():
     return ARTIFACTS
 
 
-AXE_SCRIPT = PROJECT_DIR / "static" / "vendor" / "axe-core" / "axe.min.js"
-
-
 def serious_accessibility_violations(page) -> list[str]:
     """Run axe-core (vendored from npm) on the page; describe serious or critical violations."""
-    page.add_script_tag(path=str(AXE_SCRIPT))
+    # From the app's own static folder: the pages' CSP refuses an injected inline script.
+    origin = page.evaluate("window.location.origin")
+    page.add_script_tag(url=f"{origin}/static/vendor/axe-core/axe.min.js")
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:5]}"
             for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def wait_for_function(target, expression: str, timeout: float = 30.0):
+    """``target.wait_for_function(expression)`` that the pages' CSP lets run: Playwright's own
+    polls ``eval`` the expression in a task of the page, which a policy without 'unsafe-eval'
+    refuses, while ``evaluate`` runs through the DevTools protocol, outside the page's policy.
+    ``target`` is a page or a frame; returns the first truthy value."""
+    deadline = time.monotonic() + timeout
+    while not (value := target.evaluate(expression)):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        target.wait_for_timeout(50)
+    return value

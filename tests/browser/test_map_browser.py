@@ -8,7 +8,7 @@ import pytest
 from core import versions
 from explore import queries
 from explore.filters import FacilityFilter, select_facilities
-from tests.browser.conftest import serious_accessibility_violations
+from tests.browser.conftest import serious_accessibility_violations, wait_for_function
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ def expected(app, **filters):
 
 
 def wait_until_drawn(page, loads=1):
-    page.wait_for_function(f"{STATE} && {STATE}.ready && {STATE}.loads >= {loads}")
+    wait_for_function(page, f"{STATE} && {STATE}.ready && {STATE}.loads >= {loads}")
 
 
 def state(page, key):
@@ -108,7 +108,7 @@ def test_changing_year_and_type_changes_markers_totals_and_the_url(live_app, pag
     table_link = urlparse(page.locator("#table-link").get_attribute("href"))
     assert parse_qs(table_link.query) == {"year": [str(years[0])], "type": ["kindergarten"]}
     page.fill("#f-q", "zzz-no-such-name")
-    page.wait_for_function(f"{STATE}.facilityCount === 0 && {STATE}.ready")
+    wait_for_function(page, f"{STATE}.facilityCount === 0 && {STATE}.ready")
     assert page.locator('[data-total="facilities"]').inner_text() == "0"
     assert page.console_errors == []
 

@@ -11,7 +11,7 @@ from budget.publish import import_budget_file, rollback
 from core import versions
 from explore import queries
 from map_builder.district_map import TYPE_COLOURS
-from tests.browser.conftest import serious_accessibility_violations
+from tests.browser.conftest import serious_accessibility_violations, wait_for_function
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +34,7 @@ ALLOCATED_RGB, PAID_RGB = [0x00, 0x72, 0xB2], [0xD5, 0x5E, 0x00]
 
 def wait_for_bars(page, selector):
     for colour in (ALLOCATED_RGB, PAID_RGB):
-        page.wait_for_function(f"({COUNT_COLOUR})([{selector!r}, {colour}]) > 50")
+        wait_for_function(page, f"({COUNT_COLOUR})([{selector!r}, {colour}]) > 50")
 
 
 def outside_requests(page) -> list[str]:
@@ -93,7 +93,7 @@ def test_facility_page_draws_map_chart_and_changes_offline(live_app, page, brows
     assert page.locator("h1").inner_text() == facility["facility_name_en"]
 
     # The small map: Leaflet from the app, one circle in the school colour over the district outline.
-    page.wait_for_function("window.facilityPoint !== undefined")
+    wait_for_function(page, "window.facilityPoint !== undefined")
     marker = page.locator(".point-map path.leaflet-interactive")
     assert marker.count() == 1
     assert marker.get_attribute("fill") == TYPE_COLOURS["school"]
@@ -162,7 +162,7 @@ def test_district_page_draws_chart_and_lists_facilities(live_app, page, browser,
     first.click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == name
-    page.wait_for_function("window.facilityPoint !== undefined")
+    wait_for_function(page, "window.facilityPoint !== undefined")
     assert page.console_errors == []
 
     width = no_horizontal_scroll(browser, f"{base}/district/{TURKESTAN}", artifacts / "district-375.png")

@@ -10,7 +10,7 @@ from budget import jobs as upload_jobs
 from budget import pending
 from budget.publish import rollback
 from core.schema import pending_uploads
-from tests.browser.conftest import serious_accessibility_violations
+from tests.browser.conftest import serious_accessibility_violations, wait_for_function
 from tests.browser.test_workspace_browser import LOGIN, PASSWORD, ensure_editor, published_years
 from tests.helpers import budget_csv
 
@@ -73,7 +73,7 @@ def test_the_progress_page_is_accessible_and_updates_itself(live_app, page):
     with app.extensions["engine"].begin() as connection:  # the job goes on (as a worker would write)
         connection.execute(pending_uploads.update().where(pending_uploads.c.id == upload_id).values(
             stage="reading", progress_done=20, progress_total=41))
-    page.wait_for_function("document.getElementById('job-status').textContent.includes('20 of about 41')")
+    wait_for_function(page, "document.getElementById('job-status').textContent.includes('20 of about 41')")
     assert page.locator("#job-stage").inner_text() == "Reading the file"
     assert page.evaluate("document.getElementById('job-bar').value") == 20
     assert page.console_errors == []

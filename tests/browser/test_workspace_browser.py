@@ -8,7 +8,7 @@ import pytest
 
 from accounts import users as accounts
 from core import versions
-from tests.browser.conftest import serious_accessibility_violations
+from tests.browser.conftest import serious_accessibility_violations, wait_for_function
 from tests.helpers import budget_csv
 
 pytestmark = pytest.mark.browser
@@ -76,7 +76,7 @@ def test_upload_report_preview_publish_and_rollback(live_app, page, artifacts):
     assert YEAR in years
 
     page.goto(f"{base}/?year={YEAR}")
-    page.wait_for_function("window.OpenBudgetMap && OpenBudgetMap.state && OpenBudgetMap.state.ready")
+    wait_for_function(page, "window.OpenBudgetMap && OpenBudgetMap.state && OpenBudgetMap.state.ready")
     shown_total = page.locator('[data-total="allocated"]').inner_text()
     assert shown_total.replace("\u00a0", " ").replace(",", " ") == "4 321 000 000 ₸"
     assert page.evaluate("OpenBudgetMap.state.fundedCount") >= 1  # the new facility is on the map
