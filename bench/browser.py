@@ -82,6 +82,16 @@ def chromium():
             browser.close()
 
 
+def wait_drawn(page, url: str, timeout_s: float) -> None:
+    """Wait for the probe's record of the page drawn, polled through ``evaluate``: Playwright's
+    wait_for_function evals in the page, which the app's CSP (no 'unsafe-eval') refuses."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate("window.__benchDrawn !== undefined"):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{url}: not drawn after {timeout_s} s")
+        page.wait_for_timeout(50)
+
+
 def visit(browser, url: str, mode: str = "ready", timeout_s: float = 120) -> dict:
     """Load ``url`` in a fresh context; milliseconds until drawn and what the page received."""
     context = browser.new_context(viewport=VIEWPORT, locale="en-US")
@@ -91,13 +101,7 @@ def visit(browser, url: str, mode: str = "ready", timeout_s: float = 120) -> dic
     page.add_init_script(PROBE % ('"ready"' if mode == "ready" else '"load"'))
     try:
         page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
-        # Polled through evaluate: Playwright's wait_for_function evals in the page, which the
-        # app's CSP (no 'unsafe-eval') refuses. The time drawn is the page's own record anyway.
-        deadline = time.monotonic() + timeout_s
-        while not page.evaluate("window.__benchDrawn !== undefined"):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{url}: not drawn after {timeout_s} s")
-            page.wait_for_timeout(50)
+        wait_drawn(page, url, timeout_s)
         result = page.evaluate("""() => {
           const entries = [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")];
           const state = window.OpenBudgetMap && window.OpenBudgetMap.state;

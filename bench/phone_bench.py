@@ -29,7 +29,7 @@ import subprocess
 import urllib.request
 from pathlib import Path
 
-from bench.browser import PROBE, chromium
+from bench.browser import PROBE, chromium, wait_drawn
 from bench.common import OUT_DIR, PROJECT_DIR, Report, median, remove_sqlite
 from bench.load_bench import Server
 
@@ -97,7 +97,7 @@ def phone_visits(browser, url: str, mode: str, timeout_s: float = 180) -> tuple[
         visits = []
         for _ in range(2):
             page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
-            page.wait_for_function("window.__benchDrawn !== undefined", timeout=timeout_s * 1000, polling=50)
+            wait_drawn(page, url, timeout_s)
             visits.append(page.evaluate(MEASURE, page.evaluate("window.__benchDrawn")))
             page.wait_for_timeout(500)  # what the page still fetches after ready lands in the cache
     finally:

@@ -48,6 +48,9 @@ def manifest_for(lang: str) -> dict:
     }
 
 
+WORKER_POLICY = "default-src 'none'; script-src 'self'; connect-src 'self'"
+
+
 @bp.get("/manifest.webmanifest")
 def manifest():
     requested = request.args.get("lang")
@@ -70,5 +73,8 @@ def service_worker():
     response = Response(worker_source(), mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"  # always revalidated: a new worker reaches phones at once
     response.headers["Service-Worker-Allowed"] = "/"
+    # The worker's own policy (an answer's CSP governs a worker): it loads the queue script and
+    # fetches this site's pages, files and data, nothing else (it leaves other origins alone).
+    response.headers["Content-Security-Policy"] = WORKER_POLICY
     response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
     return response.make_conditional(request)

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from core.schema import feedback
+from tests.browser.conftest import wait_for_function
 from tests.browser.test_map_browser import expected
 
 pytestmark = pytest.mark.browser
@@ -44,7 +45,7 @@ def seen_online(page, url, lang=None):
     else:
         page.goto(url)
     page.evaluate("() => window.OBMOffline.ready")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_for_function(page, "navigator.serviceWorker.controller !== null")
 
 
 def test_the_worker_registers_and_a_seen_facility_page_shows_offline_with_the_note(live_app, browser, artifacts):
@@ -136,7 +137,7 @@ def test_an_answer_lost_on_the_way_is_retried_without_a_second_item(live_app, br
     # On the context: the sender may be the page or the worker (Background Sync).
     context.route(re.compile(r"/feedback$"), lose_the_answer)
     context.set_offline(False)
-    page.wait_for_function("() => window.OBMOffline.sendNow().then(() => true)")
+    page.evaluate("() => window.OBMOffline.sendNow().then(() => true)")
     assert lost and len(stored_texts(app, text)) == 1
     assert page.locator("#feedback-queue .queued-item.state-waiting").count() == 1  # no code yet: still waiting
     context.unroute(re.compile(r"/feedback$"))

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from app import create_app
 from core.schema import feedback as feedback_table
-from feedback import store as feedback
+from feedback import decisions
 from feedback.rules import format_tracking_code
 from tests.accounts.web.test_admin import matrix_samples, url_of
 from tests.helpers import login
@@ -48,7 +48,7 @@ def walk_samples(app, make_user) -> dict:
     samples = matrix_samples(app, make_user)
     engine = app.extensions["engine"]
     with engine.begin() as connection:
-        feedback.moderate(connection, samples["feedback_id"], "published", actor="test", actor_name="Test",
+        decisions.moderate(connection, samples["feedback_id"], "published", actor="test", actor_name="Test",
                           now=dt.datetime.now(dt.timezone.utc))
         code = connection.execute(sa.select(feedback_table.c.tracking_code)
                                   .where(feedback_table.c.id == samples["feedback_id"])).scalar_one()
