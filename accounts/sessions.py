@@ -19,7 +19,6 @@ import enum
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from werkzeug.security import check_password_hash
 
 from accounts import audit
 from accounts import users as accounts
@@ -97,11 +96,7 @@ def logout_everywhere(connection: sa.Connection, user_id: int, *, actor: str,
 def change_own_password(connection: sa.Connection, user_id: int, current_password: str,
                         new_password: str) -> accounts.User:
     """A signed-in official's new password, once the current one is right; ends every session."""
-    row = connection.execute(sa.select(users.c.login, users.c.password_hash)
-                             .where(users.c.id == user_id)).first()
-    if row is None:
-        raise accounts.AccountError("no_such_user")
-    if not check_password_hash(row.password_hash, current_password or ""):
-        raise accounts.AccountError("wrong_current_password")
-    accounts.set_password(connection, user_id, new_password, actor=row.login)
+    accounts.check_current_password(connection, user_id, current_password)
+    user = accounts.get_user(connection, user_id)
+    accounts.set_password(connection, user_id, new_password, actor=user.login)
     return accounts.get_user(connection, user_id)

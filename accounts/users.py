@@ -321,6 +321,15 @@ def set_password(connection: sa.Connection, user_id: int, password: str, *, acto
     audit.record(connection, actor, "user_password", "user", user_id, {"login": user.login})
 
 
+def check_current_password(connection: sa.Connection, user_id: int, password: str) -> None:
+    """Refuse (AccountError) unless ``password`` is the account's: before it changes its own."""
+    stored = connection.execute(sa.select(users.c.password_hash).where(users.c.id == user_id)).scalar()
+    if stored is None:
+        raise AccountError("no_such_user")
+    if not check_password_hash(stored, password or ""):
+        raise AccountError("wrong_current_password")
+
+
 # ---------------------------------------------------------------- logging in
 
 def authenticate(connection: sa.Connection, login: str, password: str, *,

@@ -20,8 +20,7 @@ from wtforms.validators import EqualTo, InputRequired
 from accounts import audit, sessions
 from accounts import users as accounts
 from accounts.web import sessions as web_sessions
-from accounts.web.auth import (account_error_text, client_address, current_actor, roles_required,
-                               start_session)
+from accounts.web.auth import account_error_text, client_address, continue_session, current_actor, roles_required
 from core.db import write_transaction
 from core.schema import ROLES
 from core.web import database
@@ -162,8 +161,8 @@ def change_account(change, success_message: str):
     except accounts.AccountError as error:
         flash(account_error_text(error), "error")
     else:
-        if user.id == current_user.id:
-            start_session(user)
+        if user.id == current_user.id and user.session_generation != current_user.account.session_generation:
+            continue_session(user)
         flash(success_message % {"login": user.login}, "success")
     return redirect(url_for("admin.users"))
 
@@ -255,7 +254,7 @@ def change_password():
         field = form.current_password if error.code == "wrong_current_password" else form.password
         field.errors = [*field.errors, account_error_text(error)]
         return render_account(form, 400)
-    start_session(user)  # this browser stays signed in; every other session has ended
+    continue_session(user)  # this browser stays signed in; every other session has ended
     flash(_("Your password was changed. Every other session of your account has ended."), "success")
     return redirect(url_for("admin.account"))
 

@@ -95,9 +95,15 @@ def load_user(key: str) -> SignedInUser | None:
 
 
 def start_session(account: accounts.User) -> None:
-    """Sign ``account`` in on this browser (again, after a change that ended its sessions)."""
+    """Sign ``account`` in on this browser: its lifetimes start now."""
     login_user(SignedInUser(account))
     web_sessions.stamp_login()
+
+
+def continue_session(account: accounts.User) -> None:
+    """Keep this browser signed in after a change of its own account that ended every session
+    (its new generation; the lifetimes go on from the login)."""
+    login_user(SignedInUser(account))
 
 
 def return_path() -> str | None:
@@ -114,8 +120,10 @@ def return_path() -> str | None:
 def send_to_login():
     """Anonymous visitors of a protected page go to the login form, coming back after it;
     a session that ended says why, and a form it refused is offered again after the login."""
-    flash(web_sessions.pop_ended_text() or _("Please log in to see this page."), "info")
-    web_sessions.keep_unsent_form()
+    ended = web_sessions.pop_ended_text()
+    flash(ended or _("Please log in to see this page."), "info")
+    if ended:  # only a form typed while signed in is worth offering again
+        web_sessions.keep_unsent_form()
     return redirect(url_for("auth.login", next=return_path()))
 
 
