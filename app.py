@@ -44,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(installable.bp)  # /manifest.webmanifest and the service worker /sw.js
     auth.init_app(app)  # accounts: Flask-Login, CSRF on every form, login rate limit, /login
     app.register_blueprint(admin.bp)
+    auth.limit_like_login(app, "admin.change_password")  # guessing the current password: as slow as logging in
     admin.register_areas(app, *workspace.AREAS, *moderation.AREAS)  # the /admin dashboard's sections
     app.register_blueprint(budget_pages.bp)  # /budget-format and its templates
     app.register_blueprint(workspace.bp)  # upload, preview, publish, versions, rollback

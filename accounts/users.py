@@ -11,7 +11,9 @@ records an audit entry in the same transaction (the caller owns the transaction:
   for ``LockoutPolicy.lock_minutes``; while locked even the right password is refused, and the
   attempts made during the lock do not extend it (so nobody can keep an account locked forever
   by hammering it; the rate limit on the login form slows that down);
-- nobody disables themselves or drops their own admin role, and the last active admin stays.
+- nobody disables themselves or drops their own admin role, and the last active admin stays;
+- a new password, a role change and disabling end every open session of the account (its
+  ``session_generation`` goes up; ``accounts.sessions`` has the rest of the session rules).
 
 Errors are ``AccountError`` with a message template marked for translation (see
 ``data/messages.py`` for why ``data/`` marks instead of translating).
@@ -50,6 +52,7 @@ ACCOUNT_MESSAGES: dict[str, str] = {
     "disable_self": N_("You cannot disable your own account."),
     "drop_own_admin": N_("You cannot remove your own admin role."),
     "last_admin": N_("At least one active account must keep the admin role."),
+    "wrong_current_password": N_("The current password is wrong."),
 }
 
 
@@ -88,6 +91,7 @@ class User:
     failed_login_count: int
     locked_until: str | None
     last_login_at: str | None
+    session_generation: int = 0
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -188,7 +192,7 @@ def _user_from_row(row, roles: set[str]) -> User:
     return User(id=row.id, login=row.login, display_name=row.display_name, roles=frozenset(roles),
                 is_active=bool(row.is_active), created_at=row.created_at,
                 failed_login_count=row.failed_login_count, locked_until=row.locked_until,
-                last_login_at=row.last_login_at)
+                last_login_at=row.last_login_at, session_generation=row.session_generation)
 
 
 _USER_COLUMNS = [c for c in users.c if c.name != "password_hash"]
@@ -234,6 +238,10 @@ def _other_active_admins(connection: sa.Connection, user_id: int) -> int:
 
 # ---------------------------------------------------------------- writing
 
+# Added to an update of an account: every session signed in before it is refused from then on.
+END_SESSIONS = {"session_generation": users.c.session_generation + 1}
+
+
 def create_user(connection: sa.Connection, login: str, password: str, *, display_name: str,
                 roles=(), actor: str, now: dt.datetime | None = None) -> User:
     """Add an active account; refuses a taken login, a short password or an unknown role."""
@@ -268,6 +276,7 @@ def set_roles(connection: sa.Connection, user_id: int, roles, *, actor: str,
     if chosen == user.roles:
         return user
     connection.execute(user_roles.delete().where(user_roles.c.user_id == user_id))
+    connection.execute(users.update().where(users.c.id == user_id).values(**END_SESSIONS))
     if chosen:
         connection.execute(user_roles.insert(), [{"user_id": user_id, "role": r} for r in sorted(chosen)])
     audit.record(connection, actor, "user_roles", "user", user_id,
@@ -286,7 +295,7 @@ def set_active(connection: sa.Connection, user_id: int, active: bool, *, actor: 
             raise AccountError("last_admin")
     if user.is_active == active:
         return user
-    connection.execute(users.update().where(users.c.id == user_id).values(is_active=active))
+    connection.execute(users.update().where(users.c.id == user_id).values(is_active=active, **END_SESSIONS))
     audit.record(connection, actor, "user_enable" if active else "user_disable", "user", user_id,
                  {"login": user.login})
     return _require(connection, user_id)
@@ -305,11 +314,20 @@ def unlock(connection: sa.Connection, user_id: int, *, actor: str) -> User:
 
 
 def set_password(connection: sa.Connection, user_id: int, password: str, *, actor: str) -> None:
-    """Give an account a new password (and lift a lockout); the password is never logged."""
+    """Give an account a new password (and lift a lockout, end its sessions); never logged."""
     user = _require(connection, user_id)
     connection.execute(users.update().where(users.c.id == user_id).values(
-        password_hash=hash_password(password), failed_login_count=0, locked_until=None))
+        password_hash=hash_password(password), failed_login_count=0, locked_until=None, **END_SESSIONS))
     audit.record(connection, actor, "user_password", "user", user_id, {"login": user.login})
+
+
+def check_current_password(connection: sa.Connection, user_id: int, password: str) -> None:
+    """Refuse (AccountError) unless ``password`` is the account's: before it changes its own."""
+    stored = connection.execute(sa.select(users.c.password_hash).where(users.c.id == user_id)).scalar()
+    if stored is None:
+        raise AccountError("no_such_user")
+    if not check_password_hash(stored, password or ""):
+        raise AccountError("wrong_current_password")
 
 
 # ---------------------------------------------------------------- logging in
@@ -365,4 +383,6 @@ def authenticate(connection: sa.Connection, login: str, password: str, *,
 
 
 def record_logout(connection: sa.Connection, user: User, *, client: str | None = None) -> None:
+    """Logging out ends every session of the account: a copied cookie dies with this one."""
+    connection.execute(users.update().where(users.c.id == user.id).values(**END_SESSIONS))
     audit.record(connection, user.login, "logout", "user", user.id, {"client": client})

@@ -153,6 +153,9 @@ users = sa.Table(
     sa.Column("failed_login_count", sa.Integer, nullable=False, server_default="0"),
     sa.Column("locked_until", sa.String(32)),
     sa.Column("last_login_at", sa.String(32)),
+    # Carried in the session cookie with the id; raised to end every session of the account
+    # (logout, new password, role change, disabling, "log out everywhere").
+    sa.Column("session_generation", sa.Integer, nullable=False, server_default="0"),
 )
 
 user_roles = sa.Table(

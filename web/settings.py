@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from accounts import settings as account_settings
 from core import jobs as queue_settings
 from core.settings import Setting
 from feedback import settings as feedback_settings
@@ -55,9 +56,10 @@ CORE_SETTINGS: tuple[Setting, ...] = (
             "names, uncompressed and revalidated on every load (max-age=0), for editing CSS and "
             "JavaScript. Default: on under `flask run --debug`, off otherwise; off, the files built by "
             "`make install` (build/static: hashed names cached for a year, brotli and gzip) are served."),
-    Setting("SESSION_COOKIE_SECURE", False, "Send the session cookie (which carries the login) "
-            "over HTTPS only. Off by default because `make run` serves plain http; set it to "
-            "true in production behind HTTPS."),
+    Setting("SESSION_COOKIE_SECURE", False, "Mark the session cookie (which carries the login) "
+            "Secure, for HTTPS only, on every answer. Off, it is still Secure on every HTTPS "
+            "request (behind a proxy: with TRUSTED_PROXY_COUNT set, X-Forwarded-Proto tells); "
+            "set it to true in production so a plain-http request never receives it either."),
     Setting("SESSION_COOKIE_SAMESITE", "Lax", "SameSite attribute of the session cookie."),
     Setting("LOGIN_MAX_FAILED_ATTEMPTS", 5, "Wrong passwords in a row after which an account "
             "is locked."),
@@ -91,8 +93,8 @@ CORE_SETTINGS: tuple[Setting, ...] = (
 )
 
 # Every setting of the app: the wiring's own, then each feature's.
-SETTINGS = (CORE_SETTINGS + security.SETTINGS + queue_settings.SETTINGS + feedback_settings.SETTINGS
-            + risk_settings.SETTINGS)
+SETTINGS = (CORE_SETTINGS + security.SETTINGS + account_settings.SETTINGS + queue_settings.SETTINGS
+            + feedback_settings.SETTINGS + risk_settings.SETTINGS)
 DEFAULTS = {s.name: s.default for s in SETTINGS}
 
 
@@ -116,6 +118,7 @@ def configure(app: Flask, test_config: dict | None = None) -> None:
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", app.config["SESSION_COOKIE_SAMESITE"])
     if isinstance(app.config["LANGUAGES"], str):  # from the environment: "kk,ru,en"
         app.config["LANGUAGES"] = tuple(x.strip() for x in app.config["LANGUAGES"].split(",") if x.strip())
+    account_settings.session_policy(app.config)  # a wrong lifetime stops start-up, not a login
     risk_settings.thresholds(app.config)  # a wrong threshold stops start-up, not a publication
     if isinstance(app.config["FEEDBACK_HOLIDAYS"], str):  # from the environment: "2026-12-16,..."
         app.config["FEEDBACK_HOLIDAYS"] = tuple(x.strip() for x in app.config["FEEDBACK_HOLIDAYS"].split(",") if x.strip())

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectMultipleField, StringField, widgets
 from wtforms.validators import EqualTo, InputRequired
 
-from accounts import audit
+from accounts import audit, sessions
 from accounts import users as accounts
-from accounts.web.auth import account_error_text, current_actor, roles_required
+from accounts.web import sessions as web_sessions
+from accounts.web.auth import account_error_text, client_address, continue_session, current_actor, roles_required
 from core.db import write_transaction
 from core.schema import ROLES
 from core.web import database
@@ -33,6 +34,14 @@ ROLE_DESCRIPTIONS = {
     "moderator": _l("moderates residents' feedback"),
 }
 AUDIT_PAGE_SIZE = 50
+# The accounts' audit actions in words; the log shows any other action by its code.
+AUDIT_LABELS = {
+    "login": _l("Logged in"), "login_failed": _l("Failed login"), "lockout": _l("Account locked"),
+    "logout": _l("Logged out"), "user_create": _l("Account created"),
+    "user_roles": _l("Roles changed"), "user_disable": _l("Account disabled"),
+    "user_enable": _l("Account enabled"), "user_unlock": _l("Account unlocked"),
+    "user_password": _l("Password changed"), sessions.SESSION_EVENT: _l("Logged out everywhere"),
+}
 
 
 @dataclass(frozen=True)
@@ -102,7 +111,7 @@ def areas_for(user) -> list[AdminArea]:
 
 @bp.context_processor
 def workspace_context() -> dict:
-    return {"admin_areas": areas_for(current_user), "role_labels": ROLE_LABELS}
+    return {"admin_areas": areas_for(current_user), "role_labels": ROLE_LABELS, "audit_labels": AUDIT_LABELS}
 
 
 @bp.get("/")
@@ -143,13 +152,17 @@ def create_user():
 
 
 def change_account(change, success_message: str):
-    """Run one account change in a transaction; flash the outcome; back to the list."""
+    """Run one account change in a transaction; flash the outcome; back to the list.
+
+    A change of one's own account ends its sessions too: this browser's is signed in again."""
     try:
         with write_transaction(database.engine()) as connection:
             user = change(connection)
     except accounts.AccountError as error:
         flash(account_error_text(error), "error")
     else:
+        if user.id == current_user.id and user.session_generation != current_user.account.session_generation:
+            continue_session(user)
         flash(success_message % {"login": user.login}, "success")
     return redirect(url_for("admin.users"))
 
@@ -182,12 +195,80 @@ def enable_user(user_id: int):
         _("Account %(login)s enabled."))
 
 
+@bp.post("/users/<id:user_id>/logout-everywhere")
+@roles_required("admin")
+def logout_user_everywhere(user_id: int):
+    if user_id == current_user.id:
+        return logout_own_sessions()
+    return change_account(
+        lambda connection: sessions.logout_everywhere(connection, user_id, actor=current_actor(),
+                                                      client=client_address()),
+        _("Every session of %(login)s was ended: they must log in again."))
+
+
 @bp.post("/users/<id:user_id>/unlock")
 @roles_required("admin")
 def unlock_user(user_id: int):
     return change_account(
         lambda connection: accounts.unlock(connection, user_id, actor=current_actor()),
         _("Account %(login)s unlocked."))
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"),
+                                     validators=[InputRequired(_l("Enter your current password."))],
+                                     render_kw={"autocomplete": "current-password"})
+    password = PasswordField(
+        _l("New password"), validators=[InputRequired(_l("Enter a password."))],
+        description=_l("At least %(num)d characters.", num=accounts.MIN_PASSWORD_LENGTH),
+        render_kw={"autocomplete": "new-password"})
+    password_again = PasswordField(
+        _l("New password again"),
+        validators=[InputRequired(_l("Enter the password again.")),
+                    EqualTo("password", _l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"})
+
+
+def render_account(form: PasswordChangeForm, status: int = 200):
+    return render_template("admin/account.html", form=form), status
+
+
+@bp.get("/account")
+@roles_required(*ROLES)
+def account():
+    """The signed-in official's own account: a new password, logging out everywhere."""
+    return render_account(PasswordChangeForm())
+
+
+@bp.post("/account/password")
+@roles_required(*ROLES)
+def change_password():
+    form = PasswordChangeForm()
+    if not form.validate_on_submit():
+        return render_account(form, 400)
+    try:
+        with write_transaction(database.engine()) as connection:
+            user = sessions.change_own_password(connection, current_user.id, form.current_password.data,
+                                                form.password.data)
+    except accounts.AccountError as error:
+        field = form.current_password if error.code == "wrong_current_password" else form.password
+        field.errors = [*field.errors, account_error_text(error)]
+        return render_account(form, 400)
+    continue_session(user)  # this browser stays signed in; every other session has ended
+    flash(_("Your password was changed. Every other session of your account has ended."), "success")
+    return redirect(url_for("admin.account"))
+
+
+@bp.post("/account/logout-everywhere")
+@roles_required(*ROLES)
+def logout_own_sessions():
+    with write_transaction(database.engine()) as connection:
+        sessions.logout_everywhere(connection, current_user.id, actor=current_actor(),
+                                   client=client_address())
+    logout_user()
+    web_sessions.end(None)
+    flash(_("You have logged out on every device and browser."), "info")
+    return redirect(url_for("auth.login"))
 
 
 def parse_day(text: str | None) -> dt.date | None:

@@ -1,7 +1,10 @@
 """Logging in and out, who may open which page, and the protections every form shares.
 
-- Flask-Login keeps only the account id in the signed session cookie; the account is read
-  again at each request, so disabling it or changing its roles takes effect at once.
+- Flask-Login keeps the account id and its session generation (``accounts.sessions``) in the
+  signed session cookie; the account is read again at each request and the generation
+  compared, so logging out, a new password, a role change, disabling it or "log out
+  everywhere" end every copy of the cookie at once. The idle and absolute lifetimes
+  (``accounts.web.sessions``) are checked at the same time; the cookie is Secure on HTTPS.
 - CSRFProtect checks a token on every POST, PUT, PATCH and DELETE in the whole app: a form
   carries ``{{ csrf_token() }}`` (or ``form.hidden_tag()``), or the request gets a 400.
 - Flask-Limiter limits login form submissions per client address; the account lockout
@@ -17,7 +20,6 @@ import functools
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
-from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -31,7 +33,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired
 
+from accounts import sessions
 from accounts import users as accounts
+from accounts.web import sessions as web_sessions
 from core.db import write_transaction
 from core.schema import ROLES
 from core.web import database
@@ -48,7 +52,7 @@ class SignedInUser(UserMixin):
         self.account = account
 
     def get_id(self) -> str:
-        return str(self.account.id)
+        return sessions.session_key(self.account)  # "id:generation": a raised generation refuses it
 
     @property
     def is_active(self) -> bool:
@@ -75,24 +79,52 @@ class SignedInUser(UserMixin):
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> SignedInUser | None:
-    """The signed-in account, or None (logged out) when it is gone or disabled."""
+def load_user(key: str) -> SignedInUser | None:
+    """The signed-in account, or None (logged out): when it is gone or disabled, its sessions
+    were ended since this one logged in, or this one has been idle or open too long."""
     try:
-        account = accounts.get_user(database.connection(), int(user_id))
-    except ValueError:
-        return None
+        account = sessions.current_account(database.connection(), key)
     except SQLAlchemyError:  # an error page must still render when the database fails
         current_app.logger.exception("Could not load the signed-in account")
         return None
-    return SignedInUser(account) if account is not None and account.is_active else None
+    reason = web_sessions.REVOKED if account is None else web_sessions.lifetime_ended()
+    if reason is not None:
+        web_sessions.end(reason)
+        return None
+    return SignedInUser(account)
+
+
+def start_session(account: accounts.User) -> None:
+    """Sign ``account`` in on this browser: its lifetimes start now."""
+    login_user(SignedInUser(account))
+    web_sessions.stamp_login()
+
+
+def continue_session(account: accounts.User) -> None:
+    """Keep this browser signed in after a change of its own account that ended every session
+    (its new generation; the lifetimes go on from the login)."""
+    login_user(SignedInUser(account))
+
+
+def return_path() -> str | None:
+    """Where to come back after logging in: this page, or for a form the page it was sent from."""
+    if request.method == "GET":
+        return safe_next(request.full_path.rstrip("?"))
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host:
+        return None
+    return safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
 
 
 @login_manager.unauthorized_handler
 def send_to_login():
-    """Anonymous visitors of a protected page go to the login form, coming back after it."""
-    flash(_("Please log in to see this page."), "info")
-    target = request.full_path.rstrip("?") if request.method == "GET" else None
-    return redirect(url_for("auth.login", next=target))
+    """Anonymous visitors of a protected page go to the login form, coming back after it;
+    a session that ended says why, and a form it refused is offered again after the login."""
+    ended = web_sessions.pop_ended_text()
+    flash(ended or _("Please log in to see this page."), "info")
+    if ended:  # only a form typed while signed in is worth offering again
+        web_sessions.keep_unsent_form()
+    return redirect(url_for("auth.login", next=return_path()))
 
 
 def roles_required(*roles: str):
@@ -176,12 +208,17 @@ def login():
         return redirect(next_path or url_for("admin.dashboard"))
     form = LoginForm()
     refusal = None
+    ended = web_sessions.pop_ended_text()  # this browser's session ran out or was ended
+    if ended:
+        flash(ended, "info")
     if form.validate_on_submit():
         with write_transaction(database.engine()) as connection:
             result = accounts.authenticate(connection, form.login.data, form.password.data,
                                            policy=lockout_policy(), client=client_address())
         if result.ok:
-            login_user(SignedInUser(result.user))
+            start_session(result.user)
+            if web_sessions.has_unsent_form():
+                return redirect(url_for("auth.unsent", next=next_path))
             return redirect(next_path or url_for("admin.dashboard"))
         refusal = refusal_text(result)
     return render_template("auth/login.html", form=form, refusal=refusal, next_path=next_path)
@@ -193,24 +230,23 @@ def logout():
         with write_transaction(database.engine()) as connection:
             accounts.record_logout(connection, current_user.account, client=client_address())
         logout_user()
+        web_sessions.end(None)
         flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))  # the public pages show no messages; this one does
 
 
-class SignedCookieSessions(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, with the signing serializer made once per set of keys.
-
-    Flask builds it afresh on every request, cookie or not: a tenth of the worker's time for a
-    cached map-data request (docs/benchmarks.md). It holds only the keys and settings.
-    """
-
-    def get_signing_serializer(self, app: Flask):
-        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
-        cache = app.extensions.setdefault("session_serializers", {})
-        if keys not in cache:
-            cache.clear()  # the keys changed: drop the old serializer
-            cache[keys] = super().get_signing_serializer(app)
-        return cache[keys]
+@bp.get("/login/unsent")
+def unsent():
+    """After logging in: the form that was refused because the session had ended, to send again."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    next_path = safe_next(request.args.get("next"))
+    form = web_sessions.pop_unsent_form()
+    action = safe_next(form["action"]) if form else None
+    if action is None:
+        return redirect(next_path or url_for("admin.dashboard"))
+    return render_template("auth/unsent.html", action=action, fields=form["fields"],
+                           back=next_path or url_for("admin.dashboard"))
 
 
 def rate_limit_storage(config) -> str:
@@ -222,7 +258,7 @@ def rate_limit_storage(config) -> str:
 
 def init_app(app: Flask) -> None:
     """Bind Flask-Login, CSRF protection and the login rate limit; register /login and /logout."""
-    app.session_interface = SignedCookieSessions()
+    app.session_interface = web_sessions.SignedCookieSessions()
     proxies = int(app.config["TRUSTED_PROXY_COUNT"])
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
@@ -237,5 +273,10 @@ def init_app(app: Flask) -> None:
     # Only form submissions (POST) are limited: reads skip the limiter's bookkeeping, which was
     # a fifth of the work of a cached map-data request (docs/benchmarks.md).
     limiter.request_filter(lambda: request.method in ("GET", "HEAD", "OPTIONS"))
-    app.view_functions["auth.login"] = limiter.limit(
-        lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])(app.view_functions["auth.login"])
+    limit_like_login(app, "auth.login")
+
+
+def limit_like_login(app: Flask, endpoint: str) -> None:
+    """Submissions of a form that checks a password count against LOGIN_RATE_LIMIT."""
+    app.view_functions[endpoint] = app.extensions["limiter"].limit(
+        lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])(app.view_functions[endpoint])

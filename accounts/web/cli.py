@@ -12,6 +12,7 @@ import sys
 import click
 from flask import Flask
 
+from accounts import sessions
 from accounts import users as accounts
 from core.db import write_transaction
 from core.schema import ROLES
@@ -108,11 +109,21 @@ def users_set_roles(login: str, roles: tuple[str, ...], actor: str):
 @password_stdin_option
 @actor_option
 def users_set_password(login: str, password_stdin: bool, actor: str):
-    """Give LOGIN a new password (also lifts a lockout)."""
+    """Give LOGIN a new password (also lifts a lockout and ends every session of LOGIN)."""
     password = read_password(password_stdin)
     run_change(lambda connection: accounts.set_password(
         connection, find_or_fail(connection, login).id, password, actor=actor))
     click.echo(f"New password set for {accounts.normalize_login(login)}.")
+
+
+@users_cli.command("logout-everywhere")
+@click.argument("login")
+@actor_option
+def users_logout_everywhere(login: str, actor: str):
+    """End every session of LOGIN, on every device: it must log in again."""
+    user = run_change(lambda connection: sessions.logout_everywhere(
+        connection, find_or_fail(connection, login).id, actor=actor))
+    click.echo(f"Every session of {user.login} has ended.")
 
 
 @users_cli.command("disable")

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from core.db import downgrade, make_engine, upgrade
-from core.schema import metadata, pending_uploads, versions
+from core.schema import metadata, pending_uploads, users, versions
 
 
 def _differences(engine):
@@ -50,5 +50,26 @@ def test_every_revision_downgrades_and_upgrades_again(tmp_path):
     downgrade(engine, "base")
     with engine.connect() as connection:
         assert sa.inspect(connection).get_table_names() == ["alembic_version"]
+    upgrade(engine)
+    assert _differences(engine) == []
+
+
+def test_accounts_from_before_session_generations_start_at_zero_and_the_column_goes_down(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    upgrade(engine, "0009")
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO users (id, login, display_name, password_hash, created_at) "
+            "VALUES (1, 'aigul', 'Aigul', 'x', '2026-01-01T00:00:00+00:00')")
+    upgrade(engine, "0010")
+    with engine.begin() as connection:
+        assert connection.execute(sa.select(users.c.session_generation)).scalar() == 0
+        connection.execute(users.update().values(session_generation=users.c.session_generation + 1))
+        assert connection.execute(sa.select(users.c.session_generation)).scalar() == 1
+    downgrade(engine, "0009")
+    with engine.connect() as connection:
+        columns = {column["name"] for column in sa.inspect(connection).get_columns("users")}
+        assert "session_generation" not in columns and "login" in columns
+        assert connection.exec_driver_sql("SELECT login FROM users").scalar() == "aigul"
     upgrade(engine)
     assert _differences(engine) == []

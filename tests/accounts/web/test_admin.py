@@ -22,6 +22,10 @@ from tests.helpers import ACCOUNT_PASSWORD, GOOD_ROWS, budget_csv, csrf_token, c
 # Who may use each /admin endpoint. A new /admin route fails the matrix until it is listed here.
 ALLOWED_ROLES = {
     "admin.dashboard": {"admin", "editor", "moderator"},
+    "admin.account": {"admin", "editor", "moderator"},
+    "admin.change_password": {"admin", "editor", "moderator"},
+    "admin.logout_own_sessions": {"admin", "editor", "moderator"},
+    "admin.logout_user_everywhere": {"admin"},
     "admin.users": {"admin"},
     "admin.create_user": {"admin"},
     "admin.change_roles": {"admin"},
@@ -85,6 +89,9 @@ def form_for(endpoint: str, visitor: str | None) -> dict:
                 "password_again": ACCOUNT_PASSWORD, "roles": ["editor"]}
     if endpoint == "admin.change_roles":
         return {"roles": ["editor"]}
+    if endpoint == "admin.change_password":
+        return {"current_password": ACCOUNT_PASSWORD, "password": ACCOUNT_PASSWORD,
+                "password_again": ACCOUNT_PASSWORD}
     if endpoint == "workspace.receive_upload":
         return {"file": (io.BytesIO(budget_csv(*GOOD_ROWS)), "budget.csv")}
     if endpoint == "workspace.rollback":
@@ -100,6 +107,10 @@ def form_for(endpoint: str, visitor: str | None) -> dict:
 
 def redirect_after_post(endpoint: str, samples: dict) -> str:
     """Where an allowed POST sends the browser (the matrix's editor posts in endpoint order)."""
+    if endpoint == "admin.change_password":
+        return "/admin/account"
+    if endpoint == "admin.logout_own_sessions":  # this session too: the login form
+        return "login"
     if endpoint.startswith("admin."):
         return "/admin/users"
     if endpoint == "workspace.receive_upload":  # a new upload after the sample one
@@ -160,6 +171,9 @@ def test_role_matrix_covers_every_admin_route(app, make_user):
             if outcome == 302:
                 outcome = "302 login" if location.startswith("/login") else f"302 {location}"
             outcomes[(visitor, method, url)] = outcome
+            if endpoint == "admin.logout_own_sessions" and outcome == "302 login" and visitor:
+                client = signed_in_client(app, visitor)  # that ended the session: a new one
+                token = csrf_token(client, "/admin/")
             if visitor is None:
                 expected[(visitor, method, url)] = "302 login"
             elif visitor not in ALLOWED_ROLES[endpoint]:
