@@ -42,6 +42,9 @@ CORE_SETTINGS: tuple[Setting, ...] = (
             "one data version and filter (and language, where the answer says Vary: Accept-Language), "
             "in front of Flask (core.web.shared_responses). "
             "Off: every request goes through the view (and its own caches)."),
+    Setting("SHARED_PAGES_SIZE", 1024, "Facility and district pages kept rendered per server "
+            "process, for visitors who are not signed in (core.web.shared_pages): about 20-40 KB "
+            "each. 0 renders every request afresh."),
     Setting("COMPRESS_ALGORITHM", "gzip", "How pages, JSON and static files are compressed "
             "(Flask-Compress); the map's facility data is always served gzip-compressed."),
     Setting("COMPRESS_STREAMS", False, "Also compress streamed responses such as static files. "
