@@ -66,17 +66,27 @@ class LatestVersionWatch:
             with self.engine.connect() as connection:
                 return latest_version(connection)
         local = self._local
-        if getattr(local, "connection", None) is None:
-            local.connection = self.engine.raw_connection()
-            local.connection.detach()  # kept by this thread, not returned to the pool
-            local.data_version = None
-        data_version = local.connection.dbapi_connection.execute("PRAGMA data_version").fetchone()[0]
+        data_version = self._data_version()
         if data_version != local.data_version:
             # Read after the number: a commit in between is in the answer and changes the
             # number again, so the next call asks once more; none is ever missed.
             local.version = latest_version_plain(local.connection, self.engine.dialect)
             local.data_version = data_version
         return local.version
+
+    def commit_mark(self) -> int | None:
+        """A number that changes whenever anything was committed to the database since it was
+        last read (``PRAGMA data_version`` now): what was read under one mark is current while
+        the mark stays. None on other databases, where it is not known."""
+        return self._data_version() if self.engine.dialect.name == "sqlite" else None
+
+    def _data_version(self) -> int:
+        local = self._local
+        if getattr(local, "connection", None) is None:
+            local.connection = self.engine.raw_connection()
+            local.connection.detach()  # kept by this thread, not returned to the pool
+            local.data_version = None
+        return local.connection.dbapi_connection.execute("PRAGMA data_version").fetchone()[0]
 
 
 def latest_version_id(connection: sa.Connection) -> int | None:

@@ -61,15 +61,20 @@ class Outline(MacroElement):
 
 def build_point_map(lat: float, lon: float, facility_type: str, name: str, assets: Assets, *,
                     outline: dict | None = None, tiles_url: str = "",
-                    tiles_attribution: str = OSM_ATTRIBUTION, zoom: int | None = None) -> folium.Map:
+                    tiles_attribution: str = OSM_ATTRIBUTION, zoom: int | None = None,
+                    map_id: str | None = None) -> folium.Map:
     """A map centred on (``lat``, ``lon``) with the facility's circle, over ``outline`` if given.
 
     ``outline`` is a GeoJSON geometry (the facility's district, from OpenStreetMap data).
+    ``map_id`` fixes the map's element id (``map_<map_id>``; folium makes a random one otherwise), so
+    a page can hold the map's div while its script is served apart and loaded later.
     """
     if zoom is None:
         zoom = ZOOM_WITH_TILES if tiles_url else ZOOM_WITHOUT_TILES
     fmap = base_map(assets, tiles_url, tiles_attribution, zoom_start=zoom, location=(lat, lon),
                     scrollWheelZoom=False)
+    if map_id is not None:
+        fmap._id = map_id
     if outline:
         fmap.add_child(Outline(outline))
         fmap.add_child(Attribution(OSM_ATTRIBUTION))

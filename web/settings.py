@@ -44,6 +44,9 @@ CORE_SETTINGS: tuple[Setting, ...] = (
             "one data version and filter (and language, where the answer says Vary: Accept-Language), "
             "in front of Flask (core.web.shared_responses). "
             "Off: every request goes through the view (and its own caches)."),
+    Setting("SHARED_PAGES_SIZE", 1024, "Facility and district pages kept rendered per server "
+            "process, for visitors who are not signed in (core.web.shared_pages): about 20-40 KB "
+            "each. 0 renders every request afresh."),
     Setting("COMPRESS_ALGORITHM", ("br", "gzip"), "How pages and JSON answers are compressed "
             "(Flask-Compress), in order of preference: brotli for browsers that accept it, gzip for "
             "the others, so plain gunicorn needs no proxy for it. From the environment: \"br,gzip\". "

@@ -22,8 +22,8 @@ from core.web.i18n import FACILITY_TYPE_LABELS, FUNDING_LABELS, WORK_TYPE_LABELS
 from explore import dashboard, queries
 from explore.dashboard import Column, kzt
 from explore.web import downloads, map_page
-from explore.web.detail import CHART_COLOURS, axis_scale
 from explore.web.map_page import Selection, static_url
+from explore.web.svg_chart import CHART_COLOURS, axis_scale
 
 bp = Blueprint("dashboard", __name__)
 

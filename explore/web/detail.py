@@ -1,21 +1,17 @@
-"""Glue for the facility and district pages: the small map, chart data, labels of changes (no SQL)."""
+"""Glue for the facility and district pages: the small map, labels of changes (no SQL)."""
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from shapely.geometry import mapping
 
-from core.money import whole_tenge
 from core.vocabulary import LINE_KEY
 from core.web.i18n import FUNDING_LABELS, STATUS_LABELS, WORK_TYPE_LABELS, label_of, localized, money, percent
 from explore.web.map_page import static_url
 from map_builder.district_map import Assets, map_parts
 from map_builder.point_map import build_point_map
-
-# Bars: Okabe-Ito blue and vermillion, both above 3:1 against white.
-CHART_COLOURS = {"allocated": "#0072b2", "paid": "#d55e00"}
 
 # Names of the budget line fields that a change can touch.
 FIELD_LABELS = {
@@ -31,46 +27,33 @@ UNIT_TYPE_LABELS = {"district": _l("District"), "city_regional": _l("City of reg
 _status, _work, _funding = label_of(STATUS_LABELS), label_of(WORK_TYPE_LABELS), label_of(FUNDING_LABELS)
 
 
+POINT_MAP_NAME = "facility"  # folium's map is ``map_facility``: the page's div and the script agree
+
+
 def facility_map(facility: dict) -> dict[str, str]:
-    """The small map of a facility (header, html, script), over its district's outline."""
+    """The small map of a facility over its district's outline: its div and its script.
+
+    The page holds the div and a placeholder; ``static/js/point_map.js`` loads Leaflet and the
+    script (``public.facility_map_script``) when the map scrolls into view.
+    """
     display = current_app.extensions["geography"].districts_display
     kato = facility["district_kato"]
     outline = mapping(display.geometry[kato]) if kato in display.index else None
     fmap = build_point_map(
-        facility["lat"], facility["lon"], facility["facility_type"], localized(facility),
-        Assets(leaflet_js=static_url("leaflet", "dist/leaflet.js"),
-               leaflet_css=static_url("leaflet", "dist/leaflet.css")),
+        facility["lat"], facility["lon"], facility["facility_type"], localized(facility), point_map_assets(),
         outline=outline, tiles_url=current_app.config["TILES_URL"],
-        tiles_attribution=current_app.config["TILES_ATTRIBUTION"])
+        tiles_attribution=current_app.config["TILES_ATTRIBUTION"], map_id=POINT_MAP_NAME)
     return map_parts(fmap)
 
 
-
-def axis_scale(largest_tenge: int) -> tuple[int, str]:
-    """The unit of a chart's value axis: plain, thousand, million or billion tenge.
-
-    Decided here rather than by the browser's compact number format, which has no Kazakh data in
-    Chromium (it writes '5G' for 5 billion).
-    """
-    for scale, label in ((10**9, _l("Billion KZT")), (10**6, _l("Million KZT")), (10**3, _l("Thousand KZT"))):
-        if largest_tenge >= scale:
-            return scale, str(label)
-    return 1, _("KZT")
+def point_map_assets() -> Assets:
+    return Assets(leaflet_js=static_url("leaflet", "dist/leaflet.js"),
+                  leaflet_css=static_url("leaflet", "dist/leaflet.css"))
 
 
-def money_chart(year_rows: list[dict]) -> dict:
-    """Data for static/js/charts.js: allocated vs paid per year, labels already translated.
-
-    ``values`` are tenge (the bars), ``texts`` the exact amounts as the tables show them (the
-    tooltips); the axis shows values divided by ``scale``, in the unit named by ``axis``.
-    """
-    series = [{"key": key, "label": label, "colour": CHART_COLOURS[key],
-               "values": [whole_tenge(row[f"{key}_tiyn"]) for row in year_rows],
-               "texts": [money(row[f"{key}_tiyn"]) for row in year_rows]}
-              for key, label in (("allocated", _("Allocated")), ("paid", _("Paid")))]
-    scale, axis = axis_scale(max((v for s in series for v in s["values"]), default=0))
-    return {"labels": [str(row["fiscal_year"]) for row in year_rows], "axis": axis, "scale": scale,
-            "series": series}
+def big_map_url(facility: dict) -> str:
+    """The map page centred on the facility, close enough to see it among its neighbours."""
+    return f"{url_for('public.index')}#map=15/{facility['lat']:.4f}/{facility['lon']:.4f}"
 
 
 def field_label(field: str) -> str:
@@ -116,4 +99,4 @@ def unit_type_label(unit_type: str) -> str:
 
 TEMPLATE_HELPERS = {"field_label": field_label, "field_value": field_value, "line_title": line_title,
                     "version_origin": version_origin, "unit_type_label": unit_type_label,
-                    "static_url": static_url}
+                    "static_url": static_url, "big_map_url": big_map_url}

@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, session, url_for
+from collections.abc import Callable
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from accounts.web.auth import safe_next
 from core.schema import FEEDBACK_KINDS
 from core.versions import published_facility
 from core.web import database
-from core.web.i18n import localized
+from core.web.cache import app_cache
+from core.web.i18n import language, localized
+from core.web.responses import conditional
+from core.web.shared_pages import render_shared
+from core.web.shared_responses import share_until_new_version
 from explore import queries
 from explore.figures import totals_by_year, with_ratios
 from explore.web import detail as detail_pages
 from explore.web import map_page
+from explore.web.svg_chart import money_svg_chart
 from feedback import store as fb
 from feedback.web.submit import HONEYPOT, FormState
 from feedback.web.submit import policy as feedback_policy
@@ -50,49 +69,100 @@ def map_response(template: str):
 
 @bp.get("/facility/<path:facility_id>")
 def facility(facility_id: str):
-    """A facility with its money, changes, risk flags, published feedback and the feedback form."""
-    connection, version_id = database.connection(), database.published_version_id()
-    detail = published_facility(connection, version_id, facility_id)
-    if detail is None:
-        abort(404)
-    feedback_items = fb.published_items(connection, facility_id)
-    feedback_counts = fb.status_counts(connection, facility_id)
-    years = sorted({line["fiscal_year"] for line in detail["lines"]}, reverse=True)
-    year_totals = [with_ratios(row, None) for row in totals_by_year(detail["lines"])]
-    changes = queries.facility_changes(connection, facility_id, up_to_version=version_id)
-    risk = risk_words.facility_section(
-        risk_store.risk_flag_rows(connection, version_id, facility_id=facility_id, outcome=None),
-        risk_store.risk_check(connection, version_id), district=localized(detail, "district_name"))
-    return render_template("public/facility.html", facility=detail, years=years, year_totals=year_totals,
-                           chart=detail_pages.money_chart(year_totals), changes=changes[::-1], risk=risk,
-                           point_map=detail_pages.facility_map(detail), feedback_items=feedback_items,
-                           feedback_counts=feedback_counts, form=FormState(), honeypot=HONEYPOT,
-                           kinds=FEEDBACK_KINDS, **detail_pages.TEMPLATE_HELPERS)
+    """A facility with its money, changes, risk flags, published feedback and the feedback form.
+
+    Rendered once per data version, language and feedback change (``core.web.shared_pages``),
+    the form's CSRF token put in per request.
+    """
+    version_id = database.published_version_id()  # no query while nothing was committed
+
+    def context() -> dict:
+        connection = database.connection()
+        detail = published_facility(connection, version_id, facility_id)
+        if detail is None:
+            abort(404)
+        year_totals = [with_ratios(row, None) for row in totals_by_year(detail["lines"])]
+        changes = queries.facility_changes(connection, facility_id, up_to_version=version_id)
+        risk = risk_words.facility_section(
+            risk_store.risk_flag_rows(connection, version_id, facility_id=facility_id, outcome=None),
+            risk_store.risk_check(connection, version_id), district=localized(detail, "district_name"))
+        return dict(facility=detail, years=sorted({line["fiscal_year"] for line in detail["lines"]}, reverse=True),
+                    year_totals=year_totals, chart=money_svg_chart(year_totals), changes=changes[::-1],
+                    risk=risk, point_map_name=f"map_{detail_pages.POINT_MAP_NAME}",
+                    point_map_assets=detail_pages.point_map_assets(),
+                    feedback_items=fb.published_items(connection, facility_id),
+                    feedback_counts=fb.status_counts(connection, facility_id), form=FormState(),
+                    honeypot=HONEYPOT, kinds=FEEDBACK_KINDS, **detail_pages.TEMPLATE_HELPERS)
+
+    stamp = feedback_stamp(facility_id, lambda: fb.facility_last_change(database.connection(), facility_id))
+    return render_shared("public/facility.html", ("facility", version_id, facility_id, stamp), context,
+                         personal=current_user.is_authenticated)
+
+
+@bp.get("/map/point/<path:facility_id>.js")
+def facility_map_script(facility_id: str):
+    """The script of a facility's small map (folium's), which the page loads when the map is in view.
+
+    The same for everybody of a data version and language: replayed before Flask
+    (``core.web.shared_responses``), answered 304 when the browser has it.
+    """
+    version_id = database.published_version_id()
+    connection = database.connection()
+    tiles = current_app.config["TILES_URL"]
+
+    def build() -> str:
+        detail = published_facility(connection, version_id, facility_id)
+        if detail is None:
+            abort(404)
+        return detail_pages.facility_map(detail)["script"]
+
+    script = app_cache("point_map_scripts", 256).get_or_build((version_id, language(), tiles, facility_id), build)
+    share_until_new_version(version_id)
+    return conditional(Response(script, mimetype="text/javascript"), "point-map", version_id, facility_id, tiles)
 
 
 @bp.get("/district/<kato>")
 def district(kato: str):
-    """A district's money by year and facility type, per resident, and its facilities."""
+    """A district's money by year and facility type, per resident, and its facilities.
+
+    Rendered once per data version, language, year, feedback change and day (the response
+    figures count deadlines up to today).
+    """
     connection, version_id = database.connection(), database.published_version_id()
     info = queries.district(connection, kato)
     if info is None:
         return render_template("errors/error.html", title=_("Page not found"),
                                message=_("There is no such district.")), 404
-    population = info["population"]
-    year_rows = [with_ratios(row, population)
-                 for row in queries.district_year_totals(connection, version_id, kato)]
-    years = [row["fiscal_year"] for row in year_rows]
-    year = request.args.get("year", type=int)
-    if year not in years:
-        year = years[-1] if years else None
-    selected = next((row for row in year_rows if row["fiscal_year"] == year), None)
-    types = [with_ratios(row, population)
-             for row in queries.district_type_totals(connection, version_id, kato, year)]
-    return render_template("public/district.html", district=info, kato=kato, years=years, year=year,
-                           year_rows=year_rows, selected=selected, types=types,
-                           facilities=queries.district_facilities(connection, version_id, kato, year),
-                           chart=detail_pages.money_chart(year_rows), **detail_pages.TEMPLATE_HELPERS,
-                           responses=fb.district_response(connection, kato, feedback_policy(), feedback_today()))
+
+    def context() -> dict:
+        population = info["population"]
+        year_rows = [with_ratios(row, population)
+                     for row in queries.district_year_totals(connection, version_id, kato)]
+        years = [row["fiscal_year"] for row in year_rows]
+        year = request.args.get("year", type=int)
+        if year not in years:
+            year = years[-1] if years else None
+        selected = next((row for row in year_rows if row["fiscal_year"] == year), None)
+        types = [with_ratios(row, population)
+                 for row in queries.district_type_totals(connection, version_id, kato, year)]
+        return dict(district=info, kato=kato, years=years, year=year, year_rows=year_rows, selected=selected,
+                    types=types, facilities=queries.district_facilities(connection, version_id, kato, year),
+                    chart=money_svg_chart(year_rows), **detail_pages.TEMPLATE_HELPERS,
+                    responses=fb.district_response(connection, kato, feedback_policy(), today))
+
+    today = feedback_today()
+    stamp = feedback_stamp("", lambda: fb.last_change(database.connection()))
+    return render_shared("public/district.html", ("district", version_id, kato, stamp, today),
+                         context, personal=current_user.is_authenticated)
+
+
+def feedback_stamp(facility_id: str, read: Callable[[], object]):
+    """What the feedback of a page (``facility_id``; "" for all) last changed to, asked of the
+    database only after something was committed (``LatestVersionWatch.commit_mark``)."""
+    mark = current_app.extensions["latest_version"].commit_mark()
+    if mark is None:
+        return read()
+    return app_cache("feedback_stamps", 4096).get_or_build((mark, facility_id), read)
 
 
 @bp.get("/language/<code>")

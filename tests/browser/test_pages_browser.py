@@ -18,23 +18,15 @@ pytestmark = pytest.mark.browser
 TURKESTAN = "611000000"
 CHANGED_YEAR = "2026"
 
-# Pixels of one colour on a canvas: proves the bars were really painted, not just the axes.
-COUNT_COLOUR = """([selector, rgb]) => {
-    const canvas = document.querySelector(selector);
-    const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
-    let count = 0;
-    for (let i = 0; i < data.length; i += 4) {
-        if (Math.abs(data[i] - rgb[0]) < 4 && Math.abs(data[i + 1] - rgb[1]) < 4
-            && Math.abs(data[i + 2] - rgb[2]) < 4 && data[i + 3] > 200) { count++; }
-    }
-    return count;
-}"""
-ALLOCATED_RGB, PAID_RGB = [0x00, 0x72, 0xB2], [0xD5, 0x5E, 0x00]
-
-
-def wait_for_bars(page, selector):
-    for colour in (ALLOCATED_RGB, PAID_RGB):
-        wait_for_function(page, f"({COUNT_COLOUR})([{selector!r}, {colour}]) > 50")
+def bars_drawn(page, selector) -> list[dict]:
+    """The server-drawn chart's bars as the browser lays them out: both series, painted, not empty."""
+    bars = page.locator(f"{selector} rect.bar").evaluate_all(
+        """rects => rects.map(r => ({series: r.dataset.series, fill: getComputedStyle(r).fill,
+                                    width: r.getBoundingClientRect().width, height: r.getBoundingClientRect().height}))""")
+    assert {bar["series"] for bar in bars} == {"allocated", "paid"}
+    assert {bar["fill"] for bar in bars} == {"rgb(0, 114, 178)", "rgb(213, 94, 0)"}
+    assert all(bar["width"] > 4 for bar in bars) and max(bar["height"] for bar in bars) > 100
+    return bars
 
 
 def outside_requests(page) -> list[str]:
@@ -47,7 +39,7 @@ def no_horizontal_scroll(browser, url: str, screenshot) -> int:
     try:
         page = context.new_page()
         page.goto(url)
-        page.wait_for_selector("canvas[data-chart-drawn]")
+        page.wait_for_selector("svg.money-chart")
         page.screenshot(path=str(screenshot), full_page=True)
         return page.evaluate("document.documentElement.scrollWidth")
     finally:
@@ -102,13 +94,13 @@ def test_facility_page_draws_map_chart_and_changes_offline(live_app, page, brows
     box = page.locator(".point-map").bounding_box()
     assert box["height"] >= 200 and box["width"] > 300
 
-    # The chart: both series painted, labels from the server, one bar pair per year.
-    wait_for_bars(page, "#facility-chart")
+    # The chart, drawn on the server: both series painted, one bar pair per year, no chart library.
     years_in_table = page.locator("#facility-years tbody tr").count()
     assert years_in_table >= 2
-    assert page.evaluate("Chart.getChart(document.getElementById('facility-chart')).data.labels.length") == years_in_table
-    assert page.evaluate("Chart.getChart(document.getElementById('facility-chart')).data.datasets"
-                         ".map(d => d.label)") == ["Allocated", "Paid"]
+    assert len(bars_drawn(page, "#facility-chart")) == 2 * years_in_table
+    assert page.locator("#facility-chart .chart-legend li").evaluate_all("items => items.map(i => i.textContent.trim())") == ["Allocated", "Paid"]
+    assert page.evaluate("typeof window.Chart") == "undefined"
+    assert not [u for u in page.requests if "chart" in u.lower()]
 
     # What changed: the new version, with paid and status before -> after.
     change = page.locator(f'.version-change[data-version="{changed_version["version"]}"]')
@@ -140,9 +132,9 @@ def test_district_page_draws_chart_and_lists_facilities(live_app, page, browser,
         listed = queries.district_facilities(connection, version, TURKESTAN, years[-1])
     page.goto(f"{base}/district/{TURKESTAN}")
     assert page.locator("h1").inner_text() == "Turkestan"
-    wait_for_bars(page, "#district-chart")
-    chart = page.evaluate("Chart.getChart(document.getElementById('district-chart')).data.labels")
-    assert chart == [str(y) for y in years]
+    bars_drawn(page, "#district-chart")
+    labels = page.locator("#district-chart .chart-year").evaluate_all("groups => groups.map(g => g.dataset.year)")
+    assert labels == [str(y) for y in years]
     assert page.locator("#district-years tbody tr").count() == len(years)
     assert page.locator(".facility-list tbody tr").count() == len(listed) > 10
     assert page.locator(".year-switch [aria-current]").inner_text() == str(years[-1])
@@ -173,9 +165,48 @@ def test_district_page_in_russian(live_app, page):
     _, base = live_app
     page.goto(f"{base}/district/{TURKESTAN}")
     page.get_by_role("link", name="Русский").click()
-    page.wait_for_selector("canvas[data-chart-drawn]")
-    assert page.locator("html").get_attribute("lang") == "ru"
+    page.wait_for_selector("html[lang=ru]")
     assert page.locator("h1").inner_text() == "Туркестан"
-    labels = page.evaluate("Chart.getChart(document.getElementById('district-chart')).data.datasets.map(d => d.label)")
-    assert labels == ["Выделено", "Оплачено"]
+    assert page.locator("#district-chart .chart-legend li").evaluate_all("items => items.map(i => i.textContent.trim())") == ["Выделено", "Оплачено"]
+    assert page.locator("#district-chart rect.bar title").first.text_content().endswith(" ₸")
     assert page.console_errors == []
+
+
+def test_small_map_loads_only_when_scrolled_into_view_on_a_phone(live_app, browser, artifacts):
+    app, base = live_app
+    with app.extensions["engine"].connect() as connection:
+        version = versions.latest_version(connection)["id"]
+        kato = queries.district_facilities(connection, version, TURKESTAN,
+                                           versions.fiscal_years(connection, version)[-1])
+    facility_id = kato[0]["facility_id"]
+    for language in ("kk", "ru"):
+        context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True,
+                                      locale=language)
+        try:
+            page = context.new_page()
+            requests, errors = [], []
+            page.on("request", lambda r: requests.append(r.url))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"{base}/facility/{facility_id}", wait_until="load")
+            page.wait_for_timeout(300)
+            assert page.locator("html").get_attribute("lang") == language
+            page.screenshot(path=str(artifacts / f"facility-375-{language}.png"))
+            # First paint: the placeholder with the coordinates, no Leaflet, no map script.
+            placeholder = page.locator(".point-map-placeholder")
+            assert placeholder.is_visible() and "," in placeholder.inner_text()
+            assert not [u for u in requests if "leaflet" in u or "/map/point/" in u]
+            box = page.locator(".point-map").bounding_box()
+            assert box["y"] + box["height"] / 2 > 740  # at most peeking in under the facts
+            assert page.evaluate("window.facilityPoint === undefined")
+            # Scrolled to it: Leaflet, then the map, the circle and the outline; the placeholder gone.
+            page.mouse.wheel(0, 400)
+            page.wait_for_function("window.facilityPoint !== undefined")
+            assert page.locator(".point-map").get_attribute("data-map-state") == "shown"
+            assert page.locator(".point-map path.leaflet-interactive").count() == 1
+            assert not placeholder.is_visible()
+            assert [u for u in requests if u.endswith("leaflet.js")] and [u for u in requests if "/map/point/" in u]
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375
+            page.screenshot(path=str(artifacts / f"facility-375-{language}-map.png"))
+            assert errors == []
+        finally:
+            context.close()

@@ -70,3 +70,12 @@ def test_outline_is_drawn_with_osm_attribution():
     assert "L.geoJSON(" in script and "[68.5,43.5]" in script
     assert "© OpenStreetMap contributors" in script
     assert "L.geoJSON(" not in parts()["script"]
+
+
+def test_a_fixed_map_id_lets_the_page_hold_the_div_and_load_the_script_later():
+    kwargs = dict(outline={"type": "Point", "coordinates": [68.25, 43.3]})
+    first = map_parts(build_point_map(43.3, 68.25, "school", "A", ASSETS, map_id="facility", **kwargs))
+    second = map_parts(build_point_map(43.3, 68.25, "school", "A", ASSETS, map_id="facility", **kwargs))
+    assert 'id="map_facility"' in first["html"] and '"map_facility"' in first["script"]
+    assert first["script"] == second["script"]  # two server processes write the same script
+    assert ".addTo(map_facility)" in first["script"]

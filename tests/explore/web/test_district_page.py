@@ -1,11 +1,11 @@
 """The district page: totals by year and type, per resident, execution rate, chart, facilities."""
 
-import json
 import re
 
 import pytest
 
-from tests.helpers import GOOD_ROWS, budget_csv, static_href
+from tests.explore.web.chart_svg import svg_chart
+from tests.helpers import GOOD_ROWS, budget_csv
 
 EVIL_NAME = '<script>alert("kk")</script>'
 TURKESTAN = "611000000"
@@ -21,11 +21,6 @@ def published(publish_csv):
 def get(client, path, lang="en"):
     response = client.get(path, headers={"Accept-Language": lang})
     return response, response.get_data(as_text=True).replace("\u00a0", " ").replace("\u202f", " ")
-
-
-def chart_data(html: str, chart_id: str) -> dict:
-    match = re.search(rf'<script type="application/json" id="{chart_id}-data">(.*?)</script>', html, re.S)
-    return json.loads(match.group(1))
 
 
 def total(html: str, name: str) -> str:
@@ -64,22 +59,24 @@ def test_district_page_tables_by_type_all_years_and_facilities(client, published
     assert e1_row[:e1_row.index("</tr>")].count("—") == 2
 
 
-def test_chart_data_match_the_year_table(client, published):
+def test_chart_is_drawn_on_the_server_with_the_year_table_figures(client, published):
     _, html = get(client, f"/district/{TURKESTAN}")
-    chart = chart_data(html, "district-chart")
-    assert chart["labels"] == ["2024", "2025"]
-    allocated, paid = chart["series"]
-    assert (allocated["label"], paid["label"]) == ("Allocated", "Paid")
-    assert allocated["values"] == [5_001_000, 128_000_001] and paid["values"] == [5_000_000, 63_000_000]
-    assert allocated["texts"] == ["5,001,000 ₸", "128,000,001 ₸"]
-    assert (chart["axis"], chart["scale"]) == ("Million KZT", 1_000_000)  # the axis reads 0 ... 128
+    chart = svg_chart(html, "district-chart")
+    assert chart["years"] == ["2024", "2025"]
+    assert chart["legend"] == ["Allocated", "Paid"]
+    assert chart["bars"][("2025", "allocated")][0] == "2025 · Allocated: 128,000,001 ₸"
+    assert chart["bars"][("2024", "paid")][0] == "2024 · Paid: 5,000,000 ₸"
+    assert chart["unit"] == "Million KZT" and chart["ticks"] == ["0", "50", "100", "150"]  # the axis reads 0 ... 150
+    assert ("2025: allocated 128,000,001 ₸, paid 63,000,000 ₸. 2024: allocated 5,001,000 ₸, paid 5,000,000 ₸."
+            == chart["desc"])
+    assert 'role="img"' in chart["svg"] and 'aria-describedby="district-chart-desc"' in chart["svg"]
+    # The tallest bar is the largest amount: 128 of the axis' 150 million.
+    heights = {key: height for key, (_, height) in chart["bars"].items()}
+    assert max(heights, key=heights.get) == ("2025", "allocated")
+    assert heights[("2025", "allocated")] / heights[("2025", "paid")] == pytest.approx(128 / 63, rel=0.02)
     _, shardara = get(client, "/district/616400000")
-    assert (chart_data(shardara, "district-chart")["axis"], chart_data(shardara, "district-chart")["scale"]) == (
-        "KZT", 1)  # nothing allocated there
-    canvas = re.search(r"<canvas[^>]*>", html).group(0)
-    assert 'role="img"' in canvas and 'aria-label="' in canvas and 'aria-describedby="district-years"' in canvas
-    assert f'src="{static_href(client, "vendor/chart.js/dist/chart.umd.min.js")}"' in html
-    assert f'src="{static_href(client, "js/charts.js")}"' in html
+    assert svg_chart(shardara, "district-chart")["unit"] == "KZT"  # nothing allocated there
+    assert "chart.umd.min.js" not in html and "charts.js" not in html and "<canvas" not in html
 
 
 def test_year_parameter_selects_the_year_and_unknown_years_fall_back(client, published):

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from budget.publish import rollback
+from tests.explore.web.chart_svg import svg_chart
 from tests.helpers import GOOD_ROWS, budget_csv, static_href
 
 FULL_HEADER = ("facility_id;facility_name_kk;facility_name_ru;facility_name_en;facility_type;lat;lon;"
@@ -70,39 +71,81 @@ def test_every_field_of_a_line_is_shown(client, two_versions):
         assert text in lines, text
 
 
-def test_money_by_year_chart_and_table(client, publish_csv):
+def test_money_by_year_chart_drawn_on_the_server_and_table(client, publish_csv):
     publish_csv(budget_csv(*GOOD_ROWS))
     _, html = get(client, "/facility/T1")
-    chart = json.loads(re.search(r'id="facility-chart-data">(.*?)</script>', html).group(1))
-    assert chart["labels"] == ["2024", "2025"]
-    assert [s["values"] for s in chart["series"]] == [[5_000_000, 125_000_001], [5_000_000, 60_000_000]]
-    assert (chart["axis"], chart["scale"]) == ("Million KZT", 1_000_000)
+    chart = svg_chart(html, "facility-chart")
+    assert chart["years"] == ["2024", "2025"] and chart["legend"] == ["Allocated", "Paid"]
+    assert {key: title for key, (title, _) in chart["bars"].items()} == {
+        ("2024", "allocated"): "2024 · Allocated: 5,000,000 ₸", ("2024", "paid"): "2024 · Paid: 5,000,000 ₸",
+        ("2025", "allocated"): "2025 · Allocated: 125,000,001 ₸", ("2025", "paid"): "2025 · Paid: 60,000,000 ₸"}
+    assert chart["desc"] == ("2025: allocated 125,000,001 ₸, paid 60,000,000 ₸. "
+                             "2024: allocated 5,000,000 ₸, paid 5,000,000 ₸.")
+    assert chart["title"] == "Allocated and paid by year, in tenge."
+    assert chart["unit"] == "Million KZT" and chart["ticks"] == ["0", "50", "100", "150"]
+    heights = {key: height for key, (_, height) in chart["bars"].items()}
+    assert heights[("2025", "allocated")] == pytest.approx(heights[("2024", "allocated")] * 25, rel=0.02)
+    assert 'role="img"' in chart["svg"] and 'aria-labelledby="facility-chart-title"' in chart["svg"]
     table = section(html, 'id="facility-years"', "</table>")
     assert table.index(">2025<") < table.index(">2024<")
     assert "125,000,001 ₸" in table and "48 %" in table and "100 %" in table
-    canvas = re.search(r"<canvas[^>]*>", html).group(0)
-    assert 'role="img"' in canvas and 'aria-describedby="facility-years"' in canvas
+    # Nothing heavy on first paint: no chart library, no Leaflet, no inline script.
+    assert "chart.umd.min.js" not in html and "charts.js" not in html and "<canvas" not in html
+    assert "leaflet" not in re.sub(r'data-leaflet-(js|css)="[^"]*"', "", html)
+    assert re.findall(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", html) == []
+    assert " style=" not in section(html, '<div class="facility-head">', '<section class="risk-flags"')
 
 
-def test_small_map_is_local_and_carries_the_facility(client, publish_csv):
+def test_chart_in_russian_and_kazakh_uses_their_number_style(client, publish_csv):
+    publish_csv(budget_csv(*GOOD_ROWS))
+    _, russian = get(client, "/facility/T1", lang="ru")
+    chart = svg_chart(russian, "facility-chart")
+    assert chart["bars"][("2025", "allocated")][0] == "2025 · Выделено: 125 000 001 ₸"
+    assert chart["legend"] == ["Выделено", "Оплачено"]
+    _, kazakh = get(client, "/facility/T1", lang="kk")
+    assert svg_chart(kazakh, "facility-chart")["bars"][("2025", "paid")][0].endswith(": 60 000 000 ₸")
+
+
+def test_small_map_waits_behind_a_placeholder(client, publish_csv):
     publish_csv(budget_csv(*GOOD_ROWS))
     _, html = get(client, "/facility/T1")
     head = html[:html.index("</head>")]
-    assert f'<script src="{static_href(client, "vendor/leaflet/dist/leaflet.js")}"></script>' in head
-    assert f'<link rel="stylesheet" href="{static_href(client, "vendor/leaflet/dist/leaflet.css")}">' in head
+    assert "leaflet" not in head
+    box = re.search(r'<div class="point-map" role="region"[^>]*>', html).group(0)
+    assert 'data-point-map="/map/point/T1.js"' in box
+    assert f'data-leaflet-js="{static_href(client, "vendor/leaflet/dist/leaflet.js")}"' in box
+    assert f'data-leaflet-css="{static_href(client, "vendor/leaflet/dist/leaflet.css")}"' in box
+    assert '<div class="folium-map" id="map_facility"></div>' in html
+    placeholder = section(html, '<div class="point-map-placeholder">', "</div>")
+    assert "43.29700, 68.25180" in placeholder
+    assert '<a href="/#map=15/43.2970/68.2518">Show on the big map</a>' in html
+    assert f'<script src="{static_href(client, "js/point_map.js")}" defer></script>' in html
     assert "user-scalable" not in html  # folium's zoom lock is left out
-    assert 'class="point-map" role="region"' in html and 'class="folium-map"' in html
-    point = json.loads(re.search(r"var point = (\{.*?\});", html).group(1))
+
+
+def test_small_map_script_is_local_and_carries_the_facility(client, publish_csv):
+    publish_csv(budget_csv(*GOOD_ROWS))
+    response = client.get("/map/point/T1.js", headers={"Accept-Language": "ru"})
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    script = response.get_data(as_text=True)
+    assert 'L.map(\n                "map_facility"' in script  # the div the page holds
+    point = json.loads(re.search(r"var point = (\{.*?\});", script).group(1))
     assert point == {"lat": 43.297, "lon": 68.2518, "colour": "#0072b2", "name": "Школа №1"}
-    assert "L.geoJSON(" in html  # the district's outline
-    assert "tileLayer" not in html
+    assert "L.geoJSON(" in script  # the district's outline
+    assert "tileLayer" not in script and "<script" not in script
+    assert "Accept-Language" in response.headers["Vary"]
+    again = client.get("/map/point/T1.js", headers={"Accept-Language": "ru", "If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+    kazakh = client.get("/map/point/T1.js", headers={"Accept-Language": "kk"}).get_data(as_text=True)
+    assert '"name":"№1 мектеп"' in kazakh  # each language its own script
+    assert client.get("/map/point/NOPE.js").status_code == 404
 
 
 def test_small_map_uses_tiles_when_configured(app, client, publish_csv):
     publish_csv(budget_csv(*GOOD_ROWS))
     app.config["TILES_URL"] = "https://tiles.example/{z}/{x}/{y}.png"
-    _, html = get(client, "/facility/T1")
-    assert "https://tiles.example/{z}/{x}/{y}.png" in html and '"zoom": 15' in html
+    script = client.get("/map/point/T1.js").get_data(as_text=True)
+    assert "https://tiles.example/{z}/{x}/{y}.png" in script and '"zoom": 15' in script
 
 
 def test_what_changed_lists_versions_with_field_changes(client, two_versions):
