@@ -33,7 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     shared_responses.init_app(app, i18n.language_of_environ(app))  # repeated map data answered before Flask's machinery
     i18n.init_app(app)
     Compress(app)
-    security.init_app(app)  # CSP (nonce, hashes), nosniff, frame-ancestors, Referrer- and Permissions-Policy
+    security.init_app(app)  # CSP (inline scripts by hash), nosniff, frame-ancestors, Referrer- and Permissions-Policy
     register_context(app)
     errors.init_app(app)
     converters.init_app(app)  # <id:...> in routes: 1..2**63-1, anything else a 404 (before any blueprint)

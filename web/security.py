@@ -4,11 +4,11 @@ HTML pages get a strict policy: scripts, styles, fonts, fetches, workers and the
 the app itself; images also as ``data:`` and from the basemap's tile server when ``TILES_URL``
 names one; no plugins, no ``<base href>`` elsewhere, forms posting only here, and no framing
 (``frame-ancestors 'none'`` and ``X-Frame-Options: DENY``), except the embed page, which the
-sites in ``EMBED_ALLOWED_ORIGINS`` may frame. An inline script runs only when it carries the
-request's nonce (``<script nonce="{{ csp_nonce() }}">``) or, for a script the same on every
-request, when the page wrote it with ``{{ hashed_script(code) }}``, which puts the script's
-SHA-256 in the policy: the map page's body then stays the same from one request to the next,
-so its ETag and 304 answers keep working. Other answers (JSON, CSV, images, the API) get
+sites in ``EMBED_ALLOWED_ORIGINS`` may frame. Code lives in static files; the one inline script
+(the map page's, made by folium) runs because the page wrote it with ``{{ hashed_script(code) }}``,
+which puts the script's SHA-256 in the policy. No nonce: a hash keeps the page's body the same
+from one request to the next, so its ETag and 304 answers, and pages rendered once for everybody
+(``core.web.shared_pages``), keep working. Other answers (JSON, CSV, images, the API) get
 ``default-src 'none'; frame-ancestors 'none'``. Every answer: ``nosniff``, a Referrer-Policy
 and a Permissions-Policy (geolocation for this site only); HSTS only over HTTPS. A header a view
 set itself is kept (the feedback status page's ``no-referrer``, a photo's own policy).
@@ -23,7 +23,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, request
@@ -81,13 +80,6 @@ def embed_ancestors(setting: str) -> str:
     return " ".join(items)
 
 
-def csp_nonce() -> str:
-    """This request's nonce, made when a page first asks for it."""
-    if "csp_nonce" not in g:
-        g.csp_nonce = secrets.token_urlsafe(18)
-    return g.csp_nonce
-
-
 def script_hash(code: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode("ascii") + "'"
 
@@ -101,8 +93,6 @@ def hashed_script(code: str) -> Markup:
 
 def page_policy(frame_ancestors: str) -> str:
     scripts = ["'self'", *g.get("csp_script_hashes", [])]
-    if "csp_nonce" in g:
-        scripts.append(f"'nonce-{g.csp_nonce}'")
     images = " ".join(filter(None, ["'self'", "data:", current_app.config["CSP_TILE_ORIGIN"]]))
     return "; ".join([
         "default-src 'self'", f"script-src {' '.join(scripts)}", "style-src 'self'",
@@ -137,5 +127,5 @@ def init_app(app: Flask) -> None:
     """Check the settings (a wrong one stops start-up) and add the headers to every answer."""
     app.config["CSP_TILE_ORIGIN"] = tile_origin(app.config["TILES_URL"])
     app.config["CSP_EMBED_ANCESTORS"] = embed_ancestors(app.config["EMBED_ALLOWED_ORIGINS"])
-    app.jinja_env.globals.update(csp_nonce=csp_nonce, hashed_script=hashed_script)
+    app.jinja_env.globals.update(hashed_script=hashed_script)
     app.after_request(set_headers)

@@ -9,7 +9,7 @@ switch links back to it).
 
 What must differ per request is put in on every answer: the template is rendered once with a
 placeholder for each per-request value it asks for (``csrf_token()``: the feedback form's
-token, tied to the visitor's session; ``csp_nonce()`` when the app has one), and each answer
+token, tied to the visitor's session), and each answer
 puts the request's own values in their place (``core.web.compressed_page``: the page is
 compressed once, the values go in as they are). A signed-in user's page (their name,
 the log-out form) is never kept: it is rendered for them alone. Flashed messages are not shown
@@ -29,7 +29,7 @@ from core.web.compressed_page import CompressedPage
 from core.web.i18n import language
 
 # Template globals whose value belongs to one request.
-PER_REQUEST = ("csrf_token", "csp_nonce")
+PER_REQUEST = ("csrf_token",)
 # Unguessable, so no text of a page can contain a placeholder by chance (or on purpose).
 _MARK = secrets.token_hex(12)
 

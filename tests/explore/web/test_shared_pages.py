@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from feedback import decisions
 from feedback import store as fb
 from feedback.rules import Submission
 from tests.helpers import GOOD_ROWS, budget_csv, csrf_token_in, login
@@ -91,7 +92,7 @@ def test_published_feedback_shows_without_a_new_version(client, engine, publishe
                            ip_hash="h")
     assert "The gym roof still leaks" not in page(client)  # pending: not public
     with engine.begin() as connection:
-        fb.moderate(connection, result.feedback_id, "published", actor="mod", actor_name="M",
+        decisions.moderate(connection, result.feedback_id, "published", actor="mod", actor_name="M",
                     now=dt.datetime.now(dt.timezone.utc))
     shown = page(client)
     assert "The gym roof still leaks" in shown and "Feedback: 1 open, 0 answered" in shown
