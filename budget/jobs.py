@@ -120,7 +120,7 @@ def fail(engine: sa.Engine, upload_id: int, token: str | None, job: str, stage: 
 
 
 def run_validation(engine: sa.Engine, upload_id: int, token: str, district_shapes, *,
-                   heartbeat_every: float = 10) -> str:
+                   heartbeat_every: float = 10, limits=None) -> str:
     """The validation job: read, validate, preview, store the report (status ``pending``).
 
     Returns what became of it: "pending", "failed" or "superseded".
@@ -131,7 +131,7 @@ def run_validation(engine: sa.Engine, upload_id: int, token: str, district_shape
     try:
         with heartbeat(progress, heartbeat_every):
             stored = pending.validate_stored(engine, upload_id, district_shapes, token=token,
-                                             progress=progress)
+                                             progress=progress, limits=limits)
     except Exception:
         log.exception("validation of upload %s failed at %s", upload_id, progress.stage)
         return "failed" if fail(engine, upload_id, token, VALIDATE, progress.stage, CRASHED) else "superseded"
@@ -139,7 +139,7 @@ def run_validation(engine: sa.Engine, upload_id: int, token: str, district_shape
 
 
 def run_publication(engine: sa.Engine, upload_id: int, token: str, district_shapes, *, actor: str,
-                    risk_thresholds=None, heartbeat_every: float = 10) -> str:
+                    risk_thresholds=None, heartbeat_every: float = 10, limits=None) -> str:
     """The publication job: ``budget.pending.publish`` of a ``publishing`` upload.
 
     Returns "published", "failed" or "superseded". A refusal (stale preview, errors) is a
@@ -152,7 +152,8 @@ def run_publication(engine: sa.Engine, upload_id: int, token: str, district_shap
         with heartbeat(progress, heartbeat_every):
             # confirmed: ``request_publication`` queued it only with the confirmation it needed
             pending.publish(engine, upload_id, district_shapes, actor=actor, confirmed_removal=True,
-                            risk_thresholds=risk_thresholds, status="publishing", progress=progress)
+                            risk_thresholds=risk_thresholds, status="publishing", progress=progress,
+                            limits=limits)
     except pending.UploadError as refusal:
         code = "superseded" if refusal.code == "not_pending" else refusal.code
         if code == "superseded":

@@ -16,6 +16,7 @@ from flask import Flask, current_app
 from huey.signals import SIGNAL_INTERRUPTED
 
 from budget import jobs as upload_jobs
+from budget.settings import read_limits
 from core import jobs as queue
 from core.web import database
 from core.web.cli import SchemaGroup
@@ -40,14 +41,14 @@ class Jobs:
         def validate_upload(upload_id: int, token: str) -> None:
             with app.app_context():
                 upload_jobs.run_validation(database.engine(), upload_id, token, districts(),
-                                           heartbeat_every=every)
+                                           heartbeat_every=every, limits=read_limits(app.config))
 
         @self.huey.task(name=PUBLISH_TASK)
         def publish_upload(upload_id: int, token: str, actor: str) -> None:
             with app.app_context():
                 upload_jobs.run_publication(database.engine(), upload_id, token, districts(),
                                             actor=actor, risk_thresholds=risk_thresholds(app.config),
-                                            heartbeat_every=every)
+                                            heartbeat_every=every, limits=read_limits(app.config))
 
         @self.huey.signal(SIGNAL_INTERRUPTED)
         def interrupted(_signal, task) -> None:
