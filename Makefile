@@ -146,7 +146,7 @@ run: install
 # A new language is started once with:
 #   .venv/bin/pybabel init -i translations/messages.pot -d translations -l <locale>
 translations: $(VENV_STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k Nn_:1,2 --no-location --sort-output -o translations/messages.pot .
 	$(if $(PO_FILES),$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations,\
 	  @echo "No translations/*/LC_MESSAGES/messages.po yet; start one with: $(BIN)/pybabel init -i translations/messages.pot -d translations -l <locale>")
 

@@ -141,5 +141,6 @@ class Problem:
     code: str
     params: dict = field(default_factory=dict, hash=False, compare=False)
 
-    def message(self, translate=lambda s: s) -> str:
-        return render(self.code, {"value": self.value, **self.params}, translate)
+    def message(self, translate=lambda s: s, plural=None) -> str:
+        """In the officials' words: ``translate`` is gettext, ``plural`` ngettext."""
+        return render(self.code, {"value": self.value, **self.params}, translate, plural)

@@ -155,7 +155,7 @@ def _limited(progress: Progress, job: str, work, *, heartbeat_every: float, limi
 
 
 def run_validation(engine: sa.Engine, upload_id: int, token: str, district_shapes, *,
-                   heartbeat_every: float = 10, limits: Limits = Limits()) -> str:
+                   heartbeat_every: float = 10, limits: Limits = Limits(), file_limits=None) -> str:
     """The validation job: read, validate, preview, store the report (status ``pending``).
 
     Returns what became of it: "pending", "failed" or "superseded".
@@ -166,7 +166,7 @@ def run_validation(engine: sa.Engine, upload_id: int, token: str, district_shape
     stored = []
     try:
         code = _limited(progress, VALIDATE, lambda: stored.append(pending.validate_stored(
-            engine, upload_id, district_shapes, token=token, progress=progress)),
+            engine, upload_id, district_shapes, token=token, progress=progress, limits=file_limits)),
             heartbeat_every=heartbeat_every, limits=limits)
     except Exception:
         log.exception("validation of upload %s failed at %s", upload_id, progress.stage)
@@ -177,7 +177,8 @@ def run_validation(engine: sa.Engine, upload_id: int, token: str, district_shape
 
 
 def run_publication(engine: sa.Engine, upload_id: int, token: str, district_shapes, *, actor: str,
-                    risk_thresholds=None, heartbeat_every: float = 10, limits: Limits = Limits()) -> str:
+                    risk_thresholds=None, heartbeat_every: float = 10, limits: Limits = Limits(),
+                    file_limits=None) -> str:
     """The publication job: ``budget.pending.publish`` of a ``publishing`` upload.
 
     Returns "published", "failed" or "superseded". A refusal (stale preview, errors) is a
@@ -190,7 +191,7 @@ def run_publication(engine: sa.Engine, upload_id: int, token: str, district_shap
         # confirmed: ``request_publication`` queued it only with the confirmation it needed
         code = _limited(progress, PUBLISH, lambda: pending.publish(
             engine, upload_id, district_shapes, actor=actor, confirmed_removal=True,
-            risk_thresholds=risk_thresholds, status="publishing", progress=progress),
+            risk_thresholds=risk_thresholds, status="publishing", progress=progress, limits=file_limits),
             heartbeat_every=heartbeat_every, limits=limits)
     except pending.UploadError as refusal:
         code = "superseded" if refusal.code == "not_pending" else refusal.code

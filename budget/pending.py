@@ -31,6 +31,7 @@ from budget import preview
 from budget import publish as uploads
 from budget.apply import UPDATE, check_mode
 from budget.format import Problem
+from budget.limits import ReadLimits
 from core import versions
 from core.csv_export import excel_csv
 from core.db import write_transaction
@@ -74,14 +75,14 @@ def summary_problem(entry: dict) -> Problem:
 
 
 def create(engine: sa.Engine, content: bytes, file_name: str, district_shapes, *, actor: str,
-           mode: str = UPDATE) -> int:
+           mode: str = UPDATE, limits: ReadLimits | None = None) -> int:
     """Validate ``content``, compute its preview in ``mode`` when valid, store it as pending; its id.
 
     In one go, for callers with no queue; the workspace stores first and validates in a
     background job (``budget.jobs``).
     """
     upload_id = store(engine, content, file_name, actor=actor, mode=mode)
-    validate_stored(engine, upload_id, district_shapes)
+    validate_stored(engine, upload_id, district_shapes, limits=limits)
     return upload_id
 
 
@@ -102,7 +103,7 @@ def store(engine: sa.Engine, content: bytes, file_name: str, *, actor: str, mode
 
 
 def validate_stored(engine: sa.Engine, upload_id: int, district_shapes, *, token: str | None = None,
-                    progress=None) -> bool:
+                    progress=None, limits: ReadLimits | None = None) -> bool:
     """Validate a stored upload, preview it when valid, keep the report: status ``pending``.
 
     False (and nothing written) when the upload is no longer being validated by ``token``'s
@@ -115,7 +116,7 @@ def validate_stored(engine: sa.Engine, upload_id: int, district_shapes, *, token
     content, file_name, actor = upload["content"], upload["file_name"], upload["uploaded_by"]
     mode = upload["mode"]
     result = uploads.import_budget_file(engine, content, file_name, district_shapes, actor=actor,
-                                        dry_run=True, progress=progress)
+                                        dry_run=True, progress=progress, limits=limits)
     validated = result.validated
     rows = len(validated.lines)
     report_progress("preview", rows, rows)
@@ -135,7 +136,7 @@ def validate_stored(engine: sa.Engine, upload_id: int, district_shapes, *, token
         changed = connection.execute(pending_uploads.update().where(
             pending_uploads.c.id == upload_id, pending_uploads.c.status == "validating", *mine).values(
             status="pending", stage=None, failure=None, heartbeat_at=now,
-            error_count=len(validated.errors), warning_count=len(validated.warnings),
+            error_count=len(validated.errors), warning_count=validated.warning_count,
             row_count=rows if validated.ok else 0,
             facility_count=len(validated.facilities) if validated.ok else 0,
             fiscal_years=",".join(map(str, validated.fiscal_years)) if validated.ok else "",
@@ -144,7 +145,7 @@ def validate_stored(engine: sa.Engine, upload_id: int, district_shapes, *, token
             return False
         audit.record(connection, actor, "upload", "upload", upload_id, {
             "file_name": file_name, "sha256": result.sha256, "size": len(content), "mode": mode,
-            "errors": len(validated.errors), "warnings": len(validated.warnings)}, at=now)
+            "errors": len(validated.errors), "warnings": validated.warning_count}, at=now)
     return True
 
 
@@ -176,7 +177,7 @@ def needs_confirmation(upload: dict) -> bool:
 
 def publish(engine: sa.Engine, upload_id: int, district_shapes, *, actor: str,
             risk_thresholds=None, confirmed_removal: bool = False, status: str = "pending",
-            progress=None) -> Decision:
+            progress=None, limits: ReadLimits | None = None) -> Decision:
     """Validate and publish the stored file through ``budget.publish`` (see the module docstring).
 
     ``confirmed_removal``: the editor confirmed the removal the preview states; required when
@@ -208,7 +209,7 @@ def publish(engine: sa.Engine, upload_id: int, district_shapes, *, actor: str,
         result = uploads.import_budget_file(
             engine, upload["content"], upload["file_name"], district_shapes, actor=actor,
             expected_version=upload["base_version_id"], on_published=mark_published,
-            risk_thresholds=risk_thresholds, mode=upload["mode"], progress=progress)
+            risk_thresholds=risk_thresholds, mode=upload["mode"], progress=progress, limits=limits)
     except uploads.StaleVersion as stale:
         raise StalePreview("stale_preview", expected=stale.expected, current=stale.current) from None
     if not result.ok:  # the rules changed since the upload (e.g. new boundaries)
@@ -234,20 +235,21 @@ def cancel(connection: sa.Connection, upload_id: int, *, actor: str) -> Decision
     return Decision(upload_id)
 
 
-def full_problems(engine: sa.Engine, upload: dict, district_shapes) -> list[Problem]:
+def full_problems(engine: sa.Engine, upload: dict, district_shapes,
+                  limits: ReadLimits | None = None) -> list[Problem]:
     """Every problem of a stored upload (validated again: the stored list is capped)."""
     if upload["error_count"] + upload["warning_count"] <= PROBLEM_LIMIT:
         return [summary_problem(p) for p in upload["report"]["problems"]]
     with engine.connect() as connection:
         content = get(connection, upload["id"], with_content=True)["content"]
     return uploads.import_budget_file(engine, content, upload["file_name"], district_shapes,
-                                      actor="report", dry_run=True).validated.problems
+                                      actor="report", dry_run=True, limits=limits).validated.problems
 
 
 def report_csv(problems: list[Problem], headers: list[str], severity_labels: dict[str, str],
-               translate=lambda s: s) -> bytes:
+               translate=lambda s: s, plural=None) -> bytes:
     """The problems as CSV for Excel (``core.csv_export``: UTF-8 with BOM, formulas neutralised)."""
     return excel_csv(headers, ((severity_labels.get(problem.severity, problem.severity),
                                 "" if problem.row is None else problem.row, problem.column or "",
-                                problem.value, problem.message(translate)) for problem in problems))
+                                problem.value, problem.message(translate, plural)) for problem in problems))
 

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from accounts import audit
 from budget.apply import UPDATE, apply_file, check_mode
 from budget.format import STORED_FACILITY, STORED_MONEY
+from budget.limits import ReadLimits
 from budget.reader import read_budget_file
 from budget.validation import ValidatedTable, validate_table
 from core.db import in_chunks, write_transaction
@@ -92,7 +93,7 @@ def import_budget_file(engine: sa.Engine, content: bytes, file_name: str, distri
                        actor: str, dry_run: bool = False, kind: str = "import",
                        expected_version=ANY_VERSION, on_published=None,
                        risk_thresholds: RiskThresholds | None = None, mode: str = UPDATE,
-                       progress=None) -> ImportResult:
+                       progress=None, limits: ReadLimits | None = None) -> ImportResult:
     """Read, validate, and (unless ``dry_run`` or invalid) publish a budget file in ``mode``.
 
     ``expected_version`` (a version id, or None for "nothing published yet") makes the
@@ -101,12 +102,12 @@ def import_budget_file(engine: sa.Engine, content: bytes, file_name: str, distri
     the publication (the web upload marks its pending upload published there); if it raises,
     nothing is written. ``risk_thresholds`` are the risk rules' (defaults when None).
     ``progress(stage, done, total)`` hears how far it is (``budget.jobs``), never inside the
-    write transaction.
+    write transaction. ``limits``: what the file may hold (``budget.limits``; defaults when None).
     """
     check_mode(mode)
     report = progress or (lambda stage, done=0, total=0: None)
     report("reading", 0, 0)
-    raw = read_budget_file(content, file_name, lambda done, total: report("reading", done, total))
+    raw = read_budget_file(content, file_name, lambda done, total: report("reading", done, total), limits)
     report("validating", 0, len(raw.frame))
     validated = validate_table(raw, district_shapes)
     result = ImportResult(validated=validated, sha256=sha256_of(content))
@@ -171,7 +172,7 @@ def publish(connection: sa.Connection, validated: ValidatedTable, *, actor: str,
         created_at=now, created_by=actor, kind=kind, file_name=file_name, sha256=sha256,
         row_count=len(validated.lines), facility_count=len(facility_rows),
         new_facility_count=int((~facility_rows["facility_id"].isin(applied.known_ids)).sum()),
-        warning_count=len(validated.warnings), fiscal_years=",".join(map(str, years)), mode=mode,
+        warning_count=validated.warning_count, fiscal_years=",".join(map(str, years)), mode=mode,
     )).inserted_primary_key[0]
 
     attributes = facility_rows[["facility_id", *FACILITY_FIELD_NAMES]]
@@ -204,7 +205,7 @@ def publish(connection: sa.Connection, validated: ValidatedTable, *, actor: str,
     audit.record(connection, actor, "publish", "version", version_id, {
         "kind": kind, "mode": mode, "file_name": file_name, "sha256": sha256, "fiscal_years": years,
         "rows": len(validated.lines), "lines_kept": applied.carried, "facilities": len(facility_rows),
-        "warnings": len(validated.warnings), "previous_version": previous}, at=now)
+        "warnings": validated.warning_count, "previous_version": previous}, at=now)
     return version_id
 
 

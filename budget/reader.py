@@ -1,7 +1,8 @@
 """Read a budget table as officials' Excel saves it, keeping every cell as the text typed.
 
 CSV comes in UTF-8 (with or without BOM) or Windows-1251, separated by ',' or ';' (or tab);
-XLSX is read from its first sheet (python-calamine). Nothing is interpreted here: values stay strings so the
+XLSX is read from its first sheet (python-calamine). Both are checked against ``ReadLimits`` first
+(``budget.limits``): a file beyond them is refused before it is read. Nothing is interpreted here: values stay strings so the
 validator can quote them back exactly, and each row keeps the number Excel shows for it.
 """
 
@@ -20,19 +21,13 @@ import numpy as np
 import pandas as pd
 
 from budget.format import COLUMNS_BY_NAME, NAME_COLUMNS, Problem
+from budget.limits import ReadLimits, UnreadableFile, check_csv_bytes, check_xlsx, column_letters, count
+
+__all__ = ["RawTable", "ReadLimits", "UnreadableFile", "read_budget_file"]
 
 CSV_DELIMITERS = (";", ",", "\t")
 HEADER_ROW = 1
 CELL_SEPARATOR = "\x1f"  # ASCII unit separator: not in typed text (and checked)
-
-
-class UnreadableFile(ValueError):
-    """The file is not a CSV or XLSX table that can be read at all."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
 
 
 @dataclass
@@ -73,15 +68,26 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def read_csv_cells(text: str) -> list[list[str]]:
+def read_csv_cells(text: str, max_columns: int | None = None, max_rows: int | None = None) -> list[list[str]]:
+    """The CSV's rows (at most ``max_rows``); a row of more than ``max_columns`` cells is refused
+    as soon as it is read."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    rows: list[list[str]] = []
     try:
-        return [row for row in reader]
+        for row in reader:
+            if max_columns is not None and len(row) > max_columns:
+                raise UnreadableFile("too_many_columns_on_row", row=count(reader.line_num),
+                                     found=count(len(row)), limit=count(max_columns))
+            rows.append(row)
+            if max_rows is not None and len(rows) >= max_rows:
+                break
     except csv.Error as exc:
         raise UnreadableFile("unreadable_file", detail=str(exc)) from exc
+    return rows
 
 
-def read_csv_columns(text: str, utf8: bytes | None = None) -> list[list[str]] | None:
+def read_csv_columns(text: str, utf8: bytes | None = None, max_rows: int | None = None,
+                     max_cell_chars: int | None = None) -> list[list[str]] | None:
     """The CSV's cells column by column through pandas' C parser: several times faster than
     ``read_csv_cells`` on a large file, with the same cells and rows (a differential test in
     tests/budget/test_reader_csv.py holds them equal).
@@ -89,7 +95,8 @@ def read_csv_columns(text: str, utf8: bytes | None = None) -> list[list[str]] | 
     None when the file needs the csv module's answer: a row longer than the first one, an
     unclosed quote or anything else the C parser refuses, a NUL character, or a cell beyond the
     csv module's field size limit (which is an error there). ``utf8``: the file's bytes when
-    they are the text in UTF-8 (saves encoding it again).
+    they are the text in UTF-8 (saves encoding it again). ``max_rows``: rows read at most (the
+    header counts); a cell longer than ``max_cell_chars`` is refused (``UnreadableFile``).
     """
     if "\x00" in text:
         return None
@@ -100,14 +107,24 @@ def read_csv_columns(text: str, utf8: bytes | None = None) -> list[list[str]] | 
         frame = pd.read_csv(io.BytesIO(data if data is not None else text.encode("utf-8")),
                             encoding="utf-8", sep=sniff_delimiter(text), header=None, dtype=object,
                             keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                            quotechar='"', doublequote=True, engine="c")
+                            quotechar='"', doublequote=True, engine="c", nrows=max_rows)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error):
         return None
     columns = [frame[c].fillna("").tolist() for c in frame.columns]  # short rows: missing cells
     limit = csv.field_size_limit()
-    if any(max(map(len, column), default=0) > limit for column in columns):
-        return None
+    for position, column in enumerate(columns):
+        longest = max(map(len, column), default=0)
+        if max_cell_chars is not None and longest > min(max_cell_chars, limit):
+            raise_cell_too_long(column, position, max_cell_chars)
+        if longest > limit:
+            return None
     return columns
+
+
+def raise_cell_too_long(column: list[str], position: int, limit: int) -> None:
+    row = max(range(len(column)), key=lambda i: len(column[i]))
+    raise UnreadableFile("cell_too_long", cell=f"{column_letters(position + 1)}{row + 1}",
+                         found=count(len(column[row])), limit=count(limit))
 
 
 def excel_cell_text(value: object) -> str:
@@ -134,16 +151,19 @@ def excel_cell_text(value: object) -> str:
     return str(value)
 
 
-def read_xlsx_columns(content: bytes, on_rows=None) -> list[list[str]]:
+def read_xlsx_columns(content: bytes, on_rows=None, limits: ReadLimits | None = None) -> list[list[str]]:
     """The first sheet's cells as text, column by column from cell A1 (rows keep their Excel
     numbers); ``on_rows(rows_read, rows_expected)`` once the sheet is read (calamine reads it
     whole, so there is nothing to report in between).
 
     python-calamine (Rust) reads a 50,000-row sheet several times faster than openpyxl (which
-    still writes the template).
+    still writes the template). The workbook is checked first (``budget.limits.check_xlsx``):
+    calamine makes the sheet one dense grid, which a far cell would make enormous.
     """
     from python_calamine import CalamineError, CalamineWorkbook
 
+    limits = limits or ReadLimits()
+    check_xlsx(content, limits)
     try:
         with CalamineWorkbook.from_filelike(io.BytesIO(content)) as workbook:
             rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
@@ -151,7 +171,12 @@ def read_xlsx_columns(content: bytes, on_rows=None) -> list[list[str]]:
         raise UnreadableFile("unreadable_file", detail=str(exc) or type(exc).__name__) from exc
     if on_rows is not None:
         on_rows(len(rows), len(rows))
-    return [_column_text(column) for column in zip(*rows)]  # calamine's rows are all as wide
+    columns = [_column_text(column) for column in zip(*rows)]  # calamine's rows are all as wide
+    del rows
+    for position, column in enumerate(columns):
+        if max(map(len, column), default=0) > limits.max_cell_chars:
+            raise_cell_too_long(column, position, limits.max_cell_chars)
+    return columns
 
 
 def _column_text(values: tuple) -> list[str]:
@@ -181,17 +206,43 @@ def _column_text(values: tuple) -> list[str]:
             else get(v) or convert(v) for v in values]
 
 
-def cells_from_file(content: bytes, filename: str, on_rows=None) -> tuple[list[list[str]], str | None]:
+def cells_from_file(content: bytes, filename: str, on_rows=None,
+                    limits: ReadLimits | None = None) -> tuple[list[list[str]], str | None]:
     """Columns of text cells from a .csv or .xlsx file (each starts with its header cell), and
-    the CSV's encoding."""
+    the CSV's encoding; ``UnreadableFile`` beyond ``limits``."""
+    limits = limits or ReadLimits()
     suffix = Path(filename).suffix.lower()
     if suffix == ".csv":
-        text, encoding = decode_csv(content)
-        columns = read_csv_columns(text, content if encoding == "utf-8" else None)
-        return (columns if columns is not None else columns_of(read_csv_cells(text))), encoding
+        return read_csv_table(content, limits)
     if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx_columns(content, on_rows), None
+        return read_xlsx_columns(content, on_rows, limits), None
     raise UnreadableFile("unsupported_file", value=suffix or filename)
+
+
+def read_csv_table(content: bytes, limits: ReadLimits) -> tuple[list[list[str]], str]:
+    """A CSV's columns, its bytes checked first and no more rows parsed than the limits allow."""
+    check_csv_bytes(content, limits)
+    text, encoding = decode_csv(content)
+    width = max(len(text[:text.find("\n")].split(sniff_delimiter(text[:65_536]))), 1)
+    allowed = min(limits.max_rows, limits.max_cells // width)
+    rows_read = allowed + 2  # the header, the rows allowed, and one more to know it is too many
+    columns = read_csv_columns(text, content if encoding == "utf-8" else None, rows_read,
+                               limits.max_cell_chars)
+    if columns is None:
+        columns = columns_of(read_csv_cells(text, limits.max_columns, rows_read))
+        for position, column in enumerate(columns):
+            if max(map(len, column), default=0) > limits.max_cell_chars:
+                raise_cell_too_long(column, position, limits.max_cell_chars)
+    rows = len(columns[0]) - 1 if columns else 0
+    if rows > allowed:
+        found = max(text.count("\n") + (not text.endswith("\n")) - 1, rows)  # lines: not all parsed
+        if found > limits.max_rows:
+            raise UnreadableFile("table_too_long", found=count(found), limit=count(limits.max_rows))
+        raise UnreadableFile("too_many_cells", rows=count(found), columns=count(width),
+                             found=count(found * width), limit=count(limits.max_cells))
+    if len(columns) > limits.max_columns:
+        raise UnreadableFile("too_many_columns", found=count(len(columns)), limit=count(limits.max_columns))
+    return columns, encoding
 
 
 def columns_of(rows: list[list[str]]) -> list[list[str]]:
@@ -246,13 +297,15 @@ def table_from_columns(columns: list[list[str]]) -> RawTable:
     return RawTable(frame=frame, problems=problems)
 
 
-def read_budget_file(content: bytes, filename: str, on_rows=None) -> RawTable:
-    """Read an uploaded or imported budget file; unreadable files become one error, not a crash.
+def read_budget_file(content: bytes, filename: str, on_rows=None,
+                     limits: ReadLimits | None = None) -> RawTable:
+    """Read an uploaded or imported budget file; unreadable files, and files beyond ``limits``
+    (``budget.limits``; the defaults when None), become one error, not a crash.
 
     ``on_rows(rows_read, rows_expected)``: told now and then while a large XLSX is read.
     """
     try:
-        columns, encoding = cells_from_file(content, filename, on_rows)
+        columns, encoding = cells_from_file(content, filename, on_rows, limits)
     except UnreadableFile as exc:
         return RawTable(frame=pd.DataFrame(index=pd.Index([], name="row")),
                         problems=[Problem("error", None, None, exc.params.get("value", ""),

@@ -10,7 +10,7 @@ typed budget lines and one row per facility, placed in its district, ready for `
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,6 +50,11 @@ class ValidatedTable:
         return [p for p in self.problems if p.severity == "warning"]
 
     @property
+    def warning_count(self) -> int:
+        """Warnings found, those left out of ``problems`` (``cap_warnings``) included."""
+        return sum(p.params.get("count", 0) if p.code == MORE_LIKE_THIS else 1 for p in self.warnings)
+
+    @property
     def ok(self) -> bool:
         return not self.errors
 
@@ -66,6 +71,9 @@ LOST_LETTER = r"\?(?=[^\W\d_]|\?)"
 SUMMARY_THRESHOLD = 5
 SUMMARY_ROWS_SHOWN = 10
 ALWAYS_SUMMARISED = frozenset({"zero_restored"})  # one cause for the whole column
+# Warnings of one code kept in the problems, in row order; the rest are one problem saying how many.
+WARNINGS_PER_KIND = 100
+MORE_LIKE_THIS = "more_like_this"
 
 
 def summarise_warnings(problems: list[Problem]) -> list[Problem]:
@@ -92,6 +100,29 @@ def summarise_warnings(problems: list[Problem]) -> list[Problem]:
         rows += " …" if len(found) > SUMMARY_ROWS_SHOWN else ""
         kept.append(Problem("warning", None, column, found[0].value, f"{code}_rows",
                             {"count": len(found), "rows": rows}))
+    return kept
+
+
+def cap_warnings(problems: list[Problem], per_kind: int = WARNINGS_PER_KIND) -> list[Problem]:
+    """The first ``per_kind`` warnings of each code, then one saying how many more there are
+    (right after them), so a report stays small whatever the file; errors all stay."""
+    found = Counter(p.code for p in problems if p.severity == "warning")
+    if all(number <= per_kind for number in found.values()):
+        return problems
+    kept: list[Problem] = []
+    seen: Counter = Counter()
+    for problem in problems:
+        if problem.severity != "warning" or found[problem.code] <= per_kind:
+            kept.append(problem)
+            continue
+        seen[problem.code] += 1
+        if seen[problem.code] <= per_kind:
+            kept.append(problem)
+        if seen[problem.code] == per_kind:
+            more = found[problem.code] - per_kind
+            kept.append(Problem("warning", None, problem.column, "", MORE_LIKE_THIS,
+                                {"num": f"{more:,}".replace(",", "\u00a0"), "count": more,
+                                 "kind": problem.code}))
     return kept
 
 
@@ -141,8 +172,8 @@ def validate_table(raw: RawTable, districts, today: dt.date | None = None) -> Va
                 lost = frame[column.name].str.contains(LOST_LETTER, regex=True).to_numpy()
                 log.warning(lost, frame[column.name], column.name, "letters_lost")
 
-    problems = sorted(summarise_warnings(log.problems),
-                      key=lambda p: (p.row or 0, p.severity != "error"))
+    problems = cap_warnings(sorted(summarise_warnings(log.problems),
+                                   key=lambda p: (p.row or 0, p.severity != "error")))
     if any(p.severity == "error" for p in problems):
         return ValidatedTable(problems=problems)
     lines = out.drop(columns=[c for c in fmt.FACILITY_ATTRIBUTES]).reset_index(names="source_row")

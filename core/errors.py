@@ -21,6 +21,20 @@ MESSAGES: dict[str, str] = {
     "missing_name_column": N_("The header needs facility_name_kk or facility_name_ru (or both)."),
     "duplicate_column": N_("Column %(column)s appears more than once in the header."),
     "unknown_column": N_("Column %(column)s is not part of the format and is ignored."),
+    # a file beyond the limits on what one file may hold (budget.limits)
+    "file_too_large": N_("The file is %(found)s MB; at most %(limit)s MB can be read. Split the table into several files."),
+    "binary_file": N_("The file is not a text table: it holds binary data. Save the table from Excel as \"CSV UTF-8\", or upload the workbook itself as .xlsx."),
+    "line_too_long": N_("Line %(row)s of the file is longer than %(limit)s characters, more than a table within the limits can have: the file is not a table saved as CSV."),
+    "too_many_columns": N_("The table has %(found)s columns; at most %(limit)s can be read. Delete the columns that are not part of the format."),
+    "too_many_columns_on_row": N_("Row %(row)s has %(found)s cells; at most %(limit)s columns can be read. Delete the cells beyond the table."),
+    "table_too_long": N_("The table has %(found)s rows; at most %(limit)s can be read in one file. Split it into several files."),
+    "too_many_cells": N_("The table has %(rows)s rows of %(columns)s columns, %(found)s cells; at most %(limit)s cells can be read in one file. Split it into several files or delete the columns that are not part of the format."),
+    "cell_too_long": N_("Cell %(cell)s holds %(found)s characters; at most %(limit)s can be read in one cell."),
+    "sheet_too_wide": N_("The first sheet has cells as far right as column %(column)s (%(found)s columns); at most %(limit)s columns can be read. Delete the columns to the right of the table (select them, then Delete columns) and save again."),
+    "sheet_too_long": N_("The first sheet has cells as far down as row %(row)s (%(found)s rows below the header); at most %(limit)s rows can be read in one file. Delete the rows below the table, or split it into several files."),
+    "sheet_too_large": N_("The workbook unpacks to %(found)s MB of data; at most %(limit)s MB can be read. Split the table into several files."),
+    "packed_too_tightly": N_("The workbook is packed %(ratio)s times tighter than its data allows (a spreadsheet packs about 10 times, at most %(limit)s): it is refused as a possible attack. Save it again from Excel or LibreOffice."),
+    "too_many_parts": N_("The workbook is made of %(found)s files inside; a workbook saved by Excel or LibreOffice has a few dozen (at most %(limit)s are read). Save it again from Excel or LibreOffice."),
     # cell-level errors
     "required": N_("A value is required."),
     "name_required": N_("Give the facility's name in Kazakh or Russian (facility_name_kk or facility_name_ru)."),
@@ -83,14 +97,38 @@ MESSAGES: dict[str, str] = {
 }
 
 
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a message with a plural for extraction (pybabel ``-k Nn_:1,2``), translated later."""
+    return singular, plural
+
+
+# Messages whose words follow a number (``count`` in the parameters), through ngettext.
+PLURAL_MESSAGES: dict[str, tuple[str, str]] = {
+    # warnings of one kind beyond the first ones kept (budget.validation.cap_warnings)
+    "more_like_this": Nn_("…and %(num)s more warning like this.", "…and %(num)s more warnings like this."),
+}
+
+
 # Parameters that hold English labels (catalogue msgids) joined by '|': each label is
 # translated where the message is rendered, so the official reads them in their own language.
 LABEL_PARAMS = ("labels",)
 LABEL_SEPARATOR = "|"
 
 
-def render(code: str, params: dict, translate=lambda s: s) -> str:
-    """Fill a message template, after passing it through ``translate`` (gettext)."""
+def english_plural(singular: str, plural: str, number: int) -> str:
+    return singular if number == 1 else plural
+
+
+def render(code: str, params: dict, translate=lambda s: s, plural=None) -> str:
+    """Fill a message template, after passing it through ``translate`` (gettext), or for a
+    message with a plural through ``plural`` (ngettext)."""
+    if code in PLURAL_MESSAGES:
+        forms, number = PLURAL_MESSAGES[code], int(params.get("count", 0))
+        english = english_plural(*forms, number)
+        try:
+            return (plural or english_plural)(*forms, number) % params
+        except (KeyError, TypeError, ValueError):
+            return english % params
     template = translate(MESSAGES[code])
     params = {**{name: "" for name in LABEL_PARAMS}, **params}  # reports stored before them
     shown = {**params, **{name: ", ".join(translate(label) for label in

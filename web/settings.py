@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import Flask
 
 from accounts import settings as account_settings
+from budget import settings as budget_settings
 from core import jobs as queue_settings
 from core.settings import Setting
 from feedback import settings as feedback_settings
@@ -97,7 +98,7 @@ CORE_SETTINGS: tuple[Setting, ...] = (
 
 # Every setting of the app: the wiring's own, then each feature's.
 SETTINGS = (CORE_SETTINGS + security.SETTINGS + account_settings.SETTINGS + queue_settings.SETTINGS
-            + feedback_settings.SETTINGS + risk_settings.SETTINGS)
+            + feedback_settings.SETTINGS + risk_settings.SETTINGS + budget_settings.SETTINGS)
 DEFAULTS = {s.name: s.default for s in SETTINGS}
 
 
@@ -123,6 +124,7 @@ def configure(app: Flask, test_config: dict | None = None) -> None:
         app.config["LANGUAGES"] = tuple(x.strip() for x in app.config["LANGUAGES"].split(",") if x.strip())
     account_settings.session_policy(app.config)  # a wrong lifetime stops start-up, not a login
     risk_settings.thresholds(app.config)  # a wrong threshold stops start-up, not a publication
+    budget_settings.read_limits(app.config)  # so does a wrong limit on budget files
     if isinstance(app.config["FEEDBACK_HOLIDAYS"], str):  # from the environment: "2026-12-16,..."
         app.config["FEEDBACK_HOLIDAYS"] = tuple(x.strip() for x in app.config["FEEDBACK_HOLIDAYS"].split(",") if x.strip())
     feedback_settings.deadline_policy(app.config)  # a wrong date or time zone stops start-up, not a submission

@@ -18,6 +18,7 @@ from accounts.web.cli import default_actor
 from budget import preview
 from budget import publish as uploads
 from budget.apply import REPLACE, UPDATE
+from budget.settings import read_limits
 from core import versions
 from core.db import upgrade, write_transaction
 from core.money import whole_tenge
@@ -59,7 +60,8 @@ def run_import(path: Path, actor: str, dry_run: bool, kind: str = "import",
     geography = current_app.extensions["geography"]
     result = uploads.import_budget_file(database.engine(), path.read_bytes(), path.name,
                                         geography.districts, actor=actor, dry_run=dry_run, kind=kind,
-                                        risk_thresholds=risk_thresholds(current_app.config), mode=mode)
+                                        risk_thresholds=risk_thresholds(current_app.config), mode=mode,
+                                        limits=read_limits(current_app.config))
     print_problems(result)
     echo_summary(result)
     return result
@@ -67,7 +69,7 @@ def run_import(path: Path, actor: str, dry_run: bool, kind: str = "import",
 
 def echo_summary(result: uploads.ImportResult) -> None:
     validated = result.validated
-    click.echo(f"{len(validated.errors)} error(s), {len(validated.warnings)} warning(s); "
+    click.echo(f"{len(validated.errors)} error(s), {validated.warning_count} warning(s); "
                f"{len(validated.lines)} budget line(s), {len(validated.facilities)} facilit(ies), "
                f"fiscal years {', '.join(map(str, validated.fiscal_years)) or '-'}.")
 

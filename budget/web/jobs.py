@@ -23,6 +23,7 @@ from flask import Flask, current_app
 from huey.signals import SIGNAL_INTERRUPTED
 
 from budget import jobs as upload_jobs
+from budget.settings import read_limits
 from core import job_limits
 from core import jobs as queue
 from core.web import database
@@ -58,7 +59,8 @@ class Jobs:
             with app.app_context():
                 try:
                     upload_jobs.run_validation(database.engine(), upload_id, token, districts(),
-                                               heartbeat_every=every, limits=limits())
+                                               heartbeat_every=every, limits=limits(),
+                                               file_limits=read_limits(app.config))
                 except KeyboardInterrupt:
                     stopped(upload_id, token, upload_jobs.VALIDATE)
                     raise
@@ -69,7 +71,8 @@ class Jobs:
                 try:
                     upload_jobs.run_publication(database.engine(), upload_id, token, districts(),
                                                 actor=actor, risk_thresholds=risk_thresholds(app.config),
-                                                heartbeat_every=every, limits=limits())
+                                                heartbeat_every=every, limits=limits(),
+                                                file_limits=read_limits(app.config))
                 except KeyboardInterrupt:
                     stopped(upload_id, token, upload_jobs.PUBLISH)
                     raise

@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -26,6 +27,7 @@ from budget import pending as pending_uploads
 from budget import preview
 from budget import publish as uploads
 from budget.apply import MODES, REPLACE, UPDATE
+from budget.settings import read_limits
 from budget.web import progress
 from budget.web.jobs import jobs
 from core.db import write_transaction
@@ -129,7 +131,7 @@ def upload_report(upload_id: int):
     if upload["status"] in upload_jobs.RUNNING or upload["status"] == "failed":
         return progress.progress_page(upload)
     report = upload["report"] or {}
-    problems = [{"problem": problem, "message": problem.message(_)}
+    problems = [{"problem": problem, "message": problem.message(_, ngettext)}
                 for problem in map(pending_uploads.summary_problem, report.get("problems", []))]
     return render_template("admin/upload_report.html", upload=upload, problems=problems,
                            shown=len(problems), summary=report.get("preview"),
@@ -145,9 +147,10 @@ def severity_labels() -> dict[str, str]:
 def report_csv(upload_id: int):
     upload = get_upload_or_404(upload_id)
     problems = pending_uploads.full_problems(database.engine(), upload,
-                                             current_app.extensions["geography"].districts)
+                                             current_app.extensions["geography"].districts,
+                                             read_limits(current_app.config))
     body = pending_uploads.report_csv(problems, [_("Severity"), _("Row"), _("Column"), _("Value"), _("Message")],
-                                      severity_labels(), _)
+                                      severity_labels(), _, ngettext)
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="upload-{upload_id}-report.csv"'})
 

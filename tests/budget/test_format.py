@@ -34,7 +34,8 @@ def test_every_message_template_renders_with_its_placeholders():
     params = {"value": "v", "column": "c", "detail": "d", "allowed": "a", "start": "s", "low": 1,
               "high": 2, "lat": 1, "lon": 2, "first_row": 3, "facility_id": "f", "first_value": "x",
               "limit": 9, "paid": 1, "allocated": 0, "located": "k", "length": 10, "current": "a",
-              "target": "b", "size": "6", "pixels": "99", "id": 1, "count": 7, "rows": "2, 3 …"}
+              "target": "b", "size": "6", "pixels": "99", "id": 1, "count": 7, "rows": "2, 3 …",
+              "found": "12", "cell": "B7", "ratio": "900", "row": "5", "columns": "3", "num": "7"}
     for code in MESSAGES:
         text = Problem("error", 2, "c", "v", code, params).message()
         assert "%(" not in text and text

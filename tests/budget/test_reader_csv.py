@@ -142,8 +142,8 @@ def test_short_rows_are_padded_with_empty_cells():
 
 def test_a_cell_beyond_the_csv_field_limit_is_an_error_not_an_exception():
     raw = read(budget_csv("T1;" + "x" * 200_000))
-    assert codes(raw) == ["unreadable_file"]
-    assert "field larger than field limit" in raw.problems[0].message()
+    assert codes(raw) == ["cell_too_long"]
+    assert raw.problems[0].message() == "Cell B2 holds 200\u00a0000 characters; at most 32\u00a0767 can be read in one cell."
     assert raw.frame.empty
 
 
