@@ -28,6 +28,7 @@ from feedback.rules import (
     Submission,
     check_moderation,
     check_status_change,
+    check_text,
     clean_text,
     content_hash,
     is_overdue,
@@ -327,6 +328,8 @@ def redact(connection: sa.Connection, feedback_id: int, *, public_text: str, pub
     kept in the event, so every redaction can be reviewed.
     """
     current = _current(connection, feedback_id)
+    for value in (public_text, public_name, reason):
+        check_text(value)
     text = clean_text(public_text)
     if not text:
         raise FeedbackProblem("feedback_redaction_empty")
