@@ -4,7 +4,8 @@ The upload report, the API's CSV exports and the data package's tables all come 
 UTF-8 with a byte-order mark (Excel then reads Kazakh and Russian letters right instead of
 guessing a code page), CRLF line ends, and no cell that a spreadsheet would run as a formula
 ("CSV injection"): text beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
-gets a leading apostrophe. Numbers are written as they are: a negative amount is a number, not
+gets a leading apostrophe. The start is checked in NFKC (``core.text``), as a spreadsheet may read
+it: a fullwidth ``＝`` or a small ``﹢`` counts too; the cell keeps its text as it was. Numbers are written as they are: a negative amount is a number, not
 a formula, and stays computable.
 
 Two layouts: commas and decimal points (the open data, and Excel with English settings), or
@@ -19,6 +20,8 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+
+from core.text import normalised
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -45,7 +48,13 @@ def neutralised(value, decimal_comma: bool = False) -> str:
     if isinstance(value, (float, Decimal)):
         return str(value).replace(".", ",") if decimal_comma else str(value)
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if formula_like(text) else text
+
+
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet could take ``text`` for a formula: its start, in NFKC, is one."""
+    return text.startswith(FORMULA_STARTS) or (
+        not text[:1].isascii() and normalised(text[:8]).startswith(FORMULA_STARTS))
 
 
 def excel_csv(header: Sequence[str], rows: Iterable[Sequence], layout: CsvLayout = COMMAS) -> bytes:

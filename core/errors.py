@@ -79,6 +79,9 @@ MESSAGES: dict[str, str] = {
     "feedback_text_required": N_("Write your message."),
     "feedback_too_many": N_("Too many messages from your connection in a short time. Your text "
                             "is kept below: please send it again later."),
+    "feedback_control_characters": N_("The text contained invisible control characters (a NUL byte, say), "
+                                      "perhaps copied from another program. They have been taken out below: "
+                                      "check the text and send it again."),
     "feedback_too_long": N_("The text has %(length)s characters; at most %(limit)s are allowed."),
     "feedback_bad_rating": N_("A rating is a whole number from 1 to 5."),
     "feedback_bad_contact": N_("Give an e-mail address (name@example.kz) or a phone number with 7 to 15 digits."),

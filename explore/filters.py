@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 
 from core.money import per_resident, plain_whole_number
+from core.text import has_control_characters, without_control_characters
 from core.vocabulary import FACILITY_TYPES, FUNDING_SOURCES, STATUSES, WORK_TYPES
 from risk.rules import RISK_CHOICES
 
@@ -95,10 +96,15 @@ def parse_filter(args: Mapping[str, str], years: Iterable[int],
         values["district"] = raw_district
     elif raw_district:
         problems.append("district")
-    text = " ".join((args.get("q") or "").split())
-    if len(text) > MAX_TEXT:
+    text = args.get("q") or ""
+    if has_control_characters(text):  # a NUL byte or an escape: dropped, and named
         problems.append("q")
+        text = without_control_characters(text)
+    text = " ".join(text.split())
+    if len(text) > MAX_TEXT:
         text = text[:MAX_TEXT]
+        if "q" not in problems:
+            problems.append("q")
     values["text"] = text
     return FacilityFilter(**values), problems
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from accounts import audit
 from core.schema import feedback
-from feedback.rules import FeedbackProblem, check_moderation, check_status_change, clean_text
+from feedback.rules import FeedbackProblem, check_moderation, check_status_change, check_text, clean_text
 from feedback.store import StatusChange, iso, record_event
 
 MODERATION_AUDIT_ACTIONS = {"published": "feedback.publish", "hidden": "feedback.hide", "spam": "feedback.spam"}
@@ -51,6 +51,8 @@ def redact(connection: sa.Connection, feedback_id: int, *, public_text: str, pub
     kept in the event, so every redaction can be reviewed.
     """
     current = _current(connection, feedback_id)
+    for value in (public_text, public_name, reason):
+        check_text(value)
     text = clean_text(public_text)
     if not text:
         raise FeedbackProblem("feedback_redaction_empty")

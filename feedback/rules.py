@@ -13,12 +13,12 @@ import hashlib
 import re
 import secrets
 import statistics
-import unicodedata
 from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass
 
 from core.money import plain_whole_number
 from core.schema import FEEDBACK_KINDS, FEEDBACK_STATUSES, MODERATION_STATES
+from core.text import has_control_characters, normalised, without_control_characters
 
 MAX_TEXT = 2000
 MAX_NAME = 100
@@ -86,9 +86,19 @@ class Submission:
 # ---------------------------------------------------------------- submission
 
 def clean_text(value: str | None) -> str:
-    """Trim, normalise Unicode (NFC) and line ends; keep the resident's words as typed."""
-    text = unicodedata.normalize("NFC", value or "").replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()
+    """Trim, normalise Unicode (NFKC, ``core.text``) and line ends; the resident's words as typed.
+
+    Control characters are refused before this (``check_text``); any left are dropped here, so
+    nothing that reaches the database carries one.
+    """
+    text = normalised(value or "").replace("\r\n", "\n").replace("\r", "\n")
+    return without_control_characters(text).strip()
+
+
+def check_text(value: str | None) -> None:
+    """Raise ``FeedbackProblem`` when ``value`` holds a control character (a NUL byte, an escape...)."""
+    if value and has_control_characters(value):
+        raise FeedbackProblem("feedback_control_characters")
 
 
 def contact_kind(contact: str) -> str | None:
@@ -106,15 +116,17 @@ def validate_submission(form: Mapping[str, str | None], line_ids: Iterable[int] 
 
     ``line_ids`` are the budget lines the feedback may be tied to (the facility's own).
     """
-    problems: dict[str, FeedbackProblem] = {}
+    problems: dict[str, FeedbackProblem] = {
+        name: FeedbackProblem("feedback_control_characters") for name in ("text", "author_name", "contact")
+        if has_control_characters(form.get(name) or "")}
     kind = (form.get("kind") or "").strip()
     if kind not in FEEDBACK_KINDS:
         problems["kind"] = FeedbackProblem("feedback_kind_required")
     text = clean_text(form.get("text"))
     if not text:
-        problems["text"] = FeedbackProblem("feedback_text_required")
+        problems.setdefault("text", FeedbackProblem("feedback_text_required"))
     elif len(text) > MAX_TEXT:
-        problems["text"] = FeedbackProblem("feedback_too_long", {"limit": MAX_TEXT, "length": len(text)})
+        problems.setdefault("text", FeedbackProblem("feedback_too_long", {"limit": MAX_TEXT, "length": len(text)}))
     rating = None
     raw_rating = (form.get("rating") or "").strip()
     if raw_rating:
@@ -123,15 +135,17 @@ def validate_submission(form: Mapping[str, str | None], line_ids: Iterable[int] 
             problems["rating"] = FeedbackProblem("feedback_bad_rating")
     name = clean_text(form.get("author_name")).replace("\n", " ") or None
     if name and len(name) > MAX_NAME:
-        problems["author_name"] = FeedbackProblem("feedback_too_long", {"limit": MAX_NAME, "length": len(name)})
+        problems.setdefault("author_name", FeedbackProblem("feedback_too_long",
+                                                           {"limit": MAX_NAME, "length": len(name)}))
     contact = clean_text(form.get("contact")).replace("\n", " ") or None
     kind_of_contact = None
     if contact:
         kind_of_contact = contact_kind(contact)
         if len(contact) > MAX_CONTACT:
-            problems["contact"] = FeedbackProblem("feedback_too_long", {"limit": MAX_CONTACT, "length": len(contact)})
+            problems.setdefault("contact", FeedbackProblem("feedback_too_long",
+                                                           {"limit": MAX_CONTACT, "length": len(contact)}))
         elif kind_of_contact is None:
-            problems["contact"] = FeedbackProblem("feedback_bad_contact")
+            problems.setdefault("contact", FeedbackProblem("feedback_bad_contact"))
     line_id = None
     raw_line = (form.get("budget_line_id") or "").strip()
     if raw_line:
@@ -187,6 +201,8 @@ def check_status_change(current: str, target: str, *, answer: str | None = None,
         raise FeedbackProblem("feedback_unknown_status", {"value": target})
     if target not in TRANSITIONS[current]:
         raise FeedbackProblem("feedback_bad_transition", {"current": current, "target": target})
+    check_text(answer)
+    check_text(reason)
     if target == "answered" and not clean_text(answer):
         raise FeedbackProblem("feedback_answer_required")
     if target == "rejected" and not clean_text(reason):
@@ -200,6 +216,7 @@ def check_moderation(current: str, target: str, *, reason: str | None = None) ->
     """Publish, hide (with a reason) or mark as spam; never back to pending, never a no-op."""
     if target not in MODERATION_ACTIONS or target == current:
         raise FeedbackProblem("feedback_bad_moderation", {"current": current, "target": target})
+    check_text(reason)
     if target == "hidden" and not clean_text(reason):
         raise FeedbackProblem("feedback_reason_required")
     if reason and len(clean_text(reason)) > MAX_REASON:

@@ -16,6 +16,7 @@ from flask_login import current_user
 from accounts.web.admin import AdminArea, workspace_context
 from accounts.web.auth import current_actor, roles_required
 from core.db import write_transaction
+from core.text import without_control_characters
 from core.web import database
 from feedback import decisions
 from feedback import store as fb
@@ -80,8 +81,8 @@ def _act(feedback_id: int, action, success: str):
     except FeedbackProblem as problem:
         if problem.code == "feedback_not_found":
             abort(404)
-        return None, render_item(feedback_id, problem=problem_text(problem), typed=request.form.to_dict(),
-                                 status=400)
+        typed = {name: without_control_characters(value) for name, value in request.form.items()}
+        return None, render_item(feedback_id, problem=problem_text(problem), typed=typed, status=400)
     flash(success, "success")
     return result, None
 

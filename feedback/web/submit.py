@@ -27,6 +27,7 @@ from flask_wtf.csrf import generate_csrf
 from core.db import write_transaction
 from core.errors import render
 from core.schema import FEEDBACK_KINDS
+from core.text import without_control_characters
 from core.versions import published_facility
 from core.web import database
 from core.web.i18n import language
@@ -136,6 +137,9 @@ def submit():
                                    "leave the field “Website” empty and send again.")
     submission, problems = validate_submission(state.values, line_ids=[line["id"] for line in detail["lines"]])
     state.problems.update({name: problem_text(problem) for name, problem in problems.items()})
+    for name, problem in problems.items():
+        if problem.code == "feedback_control_characters":  # shown again without them, to check and send
+            state.values[name] = without_control_characters(state.values[name])
     photo = _read_photo(state)
     if state.problems:
         state.photo_dropped = photo is not None or "photo" in state.problems

@@ -28,7 +28,7 @@ Adding an endpoint is one table and one function (the feedback and risk flag lis
 
     # opendata/web/endpoints.py
     @listing("/v1/feedback", open_data.FEEDBACK, summary="Published feedback",
-             parameters=(text("facility", "Only the feedback on this facility."),))
+             parameters=(facility_parameter("Only the feedback on this facility."),))
     def feedback(values: dict) -> Rows:
         return Rows(feedback_queries.published(database.connection(), values["facility"]), etag=(last_change,))
 

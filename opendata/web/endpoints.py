@@ -26,7 +26,7 @@ from geo.coords import geojson_geometry, geojson_point
 from opendata import tables as open_data
 from opendata.schema import KATO_PATTERN
 from opendata.web.answers import NoSuchValue, Rows
-from opendata.web.parameters import Parameter, choice, text, year
+from opendata.web.parameters import Parameter, choice, facility_parameter, text, year
 from opendata.web.registry import feature_collection, item, listing
 from risk import store as risk_store
 from risk.rules import RULES as RISK_RULES
@@ -53,10 +53,10 @@ def filter_parameter(param: str, field_name: str) -> Parameter:
     if field_name in CHOICES:
         return choice(param, CHOICES[field_name], description)
     if param == "district":
-        return text(param, description, pattern=KATO_PATTERN)
+        return text(param, description, max_length=9, pattern=KATO_PATTERN)
     if param == "q":
         return text(param, f"{description} At most {MAX_TEXT} characters.", max_length=MAX_TEXT)
-    return text(param, description)
+    raise LookupError(f"the map's filter parameter {param} is not declared for the API")
 
 
 FILTERS = tuple(filter_parameter(param, field_name) for param, field_name in PARAMETERS.items())
@@ -165,7 +165,7 @@ def districts_of_year(values: dict) -> Rows:
 @listing("/v1/feedback", open_data.FEEDBACK, summary="Published feedback",
          description="Residents' feedback as published by moderators, newest first, with the official "
          "answers. Never the resident's contact details or address. Filter by facility with `facility`.",
-         parameters=(text("facility", "Only the feedback on this facility (its facility_id)."),))
+         parameters=(facility_parameter("Only the feedback on this facility (its facility_id)."),))
 def feedback(values: dict) -> Rows:
     connection = database.connection()
     facility_id = values["facility"] or None
@@ -179,7 +179,7 @@ def feedback(values: dict) -> Rows:
 RISK_PARAMETERS = (
     year("Only the flags of this fiscal year."),
     choice("rule", RISK_RULES, "Only the flags of this rule."),
-    text("facility", "Only the flags of this facility (its facility_id)."),
+    facility_parameter("Only the flags of this facility (its facility_id)."),
     choice("outcome", ("raised", "all"), "raised: the flags that fired; all: also the checks that could not be "
            "judged.", default="raised"),
 )

@@ -55,6 +55,14 @@ GEOMETRY_SCHEMA = {
 }
 ERROR_TEXT = {400: "Parameter values that were not understood.",
               404: "No such item or page, or no data for the year or district asked for."}
+# What every path may answer besides its own errors (``errors``), all as problem details too.
+ALLOWED = "GET, HEAD, OPTIONS"
+ANY_PATH_ERRORS = {
+    405: ("Any other method: the API is read-only. Allow lists the methods it answers.",
+          {"Allow": {"required": True, "schema": {"const": ALLOWED}, "description": "The methods answered."}}),
+    500: ("A server error (logged; never caused by the request's values).", {}),
+    503: ("The database is not set up or not yet upgraded (answered until it is).", {}),
+}
 
 
 def _component(table: Table) -> str:
@@ -111,6 +119,7 @@ def _openapi_path(rule: str) -> tuple[str, list[dict]]:
     return PREFIX + re.sub(r"<(?:(\w+):)?(\w+)>", replace, rule), parameters
 
 
+PROBLEM = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}
 IF_NONE_MATCH = {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"},
                  "description": "The ETag of an earlier answer: 304 when the data have not changed."}
 
@@ -126,9 +135,10 @@ def openapi_document(operations: list[Operation]) -> dict:
                     "headers": {"ETag": {"schema": {"type": "string"},
                                          "description": "Changes when the published data change."}}},
             "304": {"description": "Not modified: the answer for the ETag sent in If-None-Match still holds."},
-            **{str(status): {"description": ERROR_TEXT[status],
-                             "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            **{str(status): {"description": ERROR_TEXT[status], "content": PROBLEM}
                for status in op.errors},
+            **{str(status): {"description": text, "content": PROBLEM, **({"headers": headers} if headers else {})}
+               for status, (text, headers) in ANY_PATH_ERRORS.items()},
         }
         paths[path] = {"get": {"operationId": op.endpoint, "summary": op.summary, "description": op.description,
                                "parameters": [*path_parameters, *(p.openapi() for p in op.parameters),

@@ -3,7 +3,8 @@ document says of it and how the server reads it, so the two cannot disagree.
 
 A value is read strictly, as its schema says: an integer is ASCII digits within its bounds, a
 code one of the listed values, a KATO code nine digits; anything else (an empty value too) is a
-400 naming the parameter (``BadParameters``). Free text is any string up to its length. A
+400 naming the parameter (``BadParameters``). Free text is any string up to its length without
+control characters (``core.text.CONTROL_PATTERN``: a NUL byte or an escape is a 400). A
 parameter left out takes its default. Parameters the API does not know are ignored, so a map
 link's query string (with ``metric``, say) works as it is.
 """
@@ -14,7 +15,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from budget.format import FIRST_FISCAL_YEAR
+from budget.format import COLUMNS, FIRST_FISCAL_YEAR
+from core.text import CONTROL_PATTERN
 from core.web.converters import ID_MAX, ID_MIN
 
 # Fiscal years the API takes: from the first year a budget file may carry to a fixed end far
@@ -22,6 +24,7 @@ from core.web.converters import ID_MAX, ID_MIN
 YEAR_MIN, YEAR_MAX = FIRST_FISCAL_YEAR, 2100
 PER_PAGE, MAX_PER_PAGE = 100, 1000
 LONGEST_NUMBER = len(str(ID_MAX))  # more digits than this is no number we take (and never parsed)
+FACILITY_ID_LENGTH = next(column.max_length for column in COLUMNS if column.name == "facility_id")
 
 
 class BadParameters(ValueError):
@@ -85,13 +88,14 @@ def choice(name: str, values: Iterable[str], description: str, default: str | No
     return Parameter(name, {"type": "string", "enum": list(values)}, description, default)
 
 
-def text(name: str, description: str, *, max_length: int | None = None, pattern: str | None = None) -> Parameter:
-    schema: dict = {"type": "string"}
-    if max_length is not None:
-        schema["maxLength"] = max_length
-    if pattern is not None:
-        schema["pattern"] = pattern
-    return Parameter(name, schema, description)
+def text(name: str, description: str, *, max_length: int, pattern: str = CONTROL_PATTERN) -> Parameter:
+    """A string parameter: at most ``max_length`` characters matching ``pattern`` (by default:
+    any text without control characters)."""
+    return Parameter(name, {"type": "string", "maxLength": max_length, "pattern": pattern}, description)
+
+
+def facility_parameter(description: str) -> Parameter:
+    return text("facility", f"{description} At most {FACILITY_ID_LENGTH} characters.", max_length=FACILITY_ID_LENGTH)
 
 
 PAGING = (

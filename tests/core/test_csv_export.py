@@ -4,12 +4,24 @@ import csv
 import io
 from decimal import Decimal
 
+import pytest
+
 from core.csv_export import COMMAS, SEMICOLONS, excel_csv, neutralised
 
 
 def test_text_that_a_spreadsheet_would_run_gets_an_apostrophe():
     assert [neutralised(v) for v in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "ok", "a=b", None, "")] == \
         ["'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\tx", "'\rx", "ok", "a=b", "", ""]
+
+
+@pytest.mark.parametrize("cell", ["＝1+1", "﹦HYPERLINK(\"http://x\")", "＋1", "﹢1", "－1", "﹣1", "＠SUM(A1)", "﹫x"])
+def test_a_formula_start_in_another_form_is_neutralised_too_and_kept_as_written(cell):
+    assert neutralised(cell) == "'" + cell
+
+
+@pytest.mark.parametrize("cell", ["Школа №1", "120 м²", "ｔｅｘｔ", "a＝b", "ә=1", "—1"])
+def test_other_text_is_left_alone(cell):
+    assert neutralised(cell) == cell
 
 
 def test_numbers_and_booleans_are_written_as_data():

@@ -185,8 +185,41 @@ def test_contact_kinds(contact, kind):
     assert contact_kind(contact) == kind
 
 
-def test_control_characters_are_dropped_but_lines_kept():
-    assert clean_text("a\x00b\x1bc\nd\te") == "abc\nd\te"
+def test_clean_text_never_leaves_a_control_character_but_keeps_lines():
+    assert clean_text("a\x00b\x1bc\x85\nd\te\r\nf") == "abc\nd\te\nf"
+
+
+@pytest.mark.parametrize("field", ["text", "author_name", "contact"])
+@pytest.mark.parametrize("control", ["\x00", "\x07", "\x1b", "\x7f", "\x9b"])
+def test_control_characters_are_refused_with_their_own_message(field, control):
+    form = {"kind": "complaint", "text": "Крыша течёт", "author_name": "Айгүл", "contact": "aigul@example.kz"}
+    form[field] = form[field][:3] + control + form[field][3:]
+    submission, problems = validate_submission(form)
+    assert submission is None
+    assert {name: problem.code for name, problem in problems.items()} == {field: "feedback_control_characters"}
+    assert "control characters" in str(problems[field])
+
+
+def test_tabs_and_line_ends_are_text():
+    submission, problems = validate_submission({"kind": "praise", "text": "Спасибо!\tОчень\r\nхорошо.\r"})
+    assert problems == {} and submission.text == "Спасибо!\tОчень\nхорошо."
+
+
+def test_text_is_stored_in_nfkc():
+    submission, problems = validate_submission({"kind": "question", "text": "＝ＳＵＭ(A1) ﬁx №５ 120 м²\u00a0!",
+                                                "author_name": "Ａйгүл", "contact": "ａigul@example.kz"})
+    assert problems == {}
+    assert submission.text == "=SUM(A1) fix №5 120 м² !"  # № and ² as Kazakh and Russian write them
+    assert (submission.author_name, submission.contact) == ("Aйгүл", "aigul@example.kz")
+
+
+def test_answers_reasons_and_moderation_refuse_control_characters():
+    for check in (lambda: check_status_change("received", "answered", answer="Done\x00"),
+                  lambda: check_status_change("received", "rejected", reason="No\x1b[31m"),
+                  lambda: check_moderation("pending", "hidden", reason="Spam\x00")):
+        with pytest.raises(FeedbackProblem) as refused:
+            check()
+        assert refused.value.code == "feedback_control_characters"
 
 
 def test_duplicate_hash_ignores_case_and_spacing_but_not_the_facility():

@@ -149,3 +149,19 @@ def test_unknown_item_actions_are_404(moderator):
 def test_moderator_photo_is_private(moderator, engine):
     feedback_id = add(engine)
     assert moderator.get(f"/admin/feedback/{feedback_id}/photo/full").status_code == 404
+
+
+@pytest.mark.parametrize("action, data", [
+    ("redaction", {"public_text": "Call the director at\x00 [removed]"}),
+    ("redaction", {"public_text": "Call the director", "reason": "Phone\x1b[31m"}),
+    ("moderation", {"target": "hidden", "reason": "Off\x00topic"}),
+    ("status", {"target": "answered", "answer": "Repaired\x00 in May"}),
+])
+def test_control_characters_in_what_moderators_write_are_refused(moderator, engine, action, data):
+    feedback_id = add(engine, "Call the director at 87011234567")
+    before = row(engine, feedback_id)
+    response = post(moderator, feedback_id, action, **data)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and "invisible control characters" in body
+    assert not any(ch in body for ch in "\x00\x1b")  # what was typed is shown again without them
+    assert row(engine, feedback_id) == before

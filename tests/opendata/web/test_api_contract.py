@@ -106,6 +106,7 @@ def test_pagination_edges_and_links(client, published):
     ("year=%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%95", ["year"]), ("year=2025.0", ["year"]), ("year=+2025", ["year"]),
     ("year=", ["year"]), ("type=School", ["type"]), ("type=school%20", ["type"]),
     ("district=61100000", ["district"]), ("district=611000000%0A", ["district"]), ("risk=maybe", ["risk"]),
+    ("q=a%00b", ["q"]), ("q=%1B%5B31m", ["q"]), ("q=%C2%85", ["q"]), ("q=%7F&district=%00", ["district", "q"]),
 ])
 def test_bad_parameters_are_a_400_naming_them(client, published, query, bad):
     response = client.get(f"/api/v1/facilities?{query}", headers={"Accept-Language": "en"})
@@ -114,6 +115,45 @@ def test_bad_parameters_are_a_400_naming_them(client, published, query, bad):
         "type": "about:blank", "title": "Bad Request", "status": 400, "error": "bad_parameter", "parameters": bad,
         "detail": f"Parameter values not understood: {', '.join(bad)}. The OpenAPI document at /api/openapi.json "
                   "says which values each parameter takes."}
+
+
+@pytest.mark.parametrize("url", ["/api/v1/feedback", "/api/v1/risk-flags.csv"])
+def test_the_facility_parameter_is_text_of_at_most_64_characters_without_controls(client, published, url):
+    assert client.get(f"{url}?facility=T1").status_code == 200
+    assert client.get(f"{url}?facility={'x' * 64}").status_code == 200
+    assert client.get(f"{url}?facility=%D0%A8%09%E2%84%96").status_code == 200  # "Ш<tab>№": text
+    for bad in ("x" * 65, "T1%00", "%1B", "T%C2%9B1"):
+        refused = client.get(f"{url}?facility={bad}")
+        assert refused.status_code == 400 and refused.json["parameters"] == ["facility"], bad
+
+
+@pytest.mark.parametrize("value", [2**63, 2**64, -1, 0, 99999999999999999999])
+def test_every_integer_parameter_of_the_document_refuses_a_number_out_of_range(client, published, document, value):
+    """Each integer query parameter of each path: a 400 naming it, as problem details."""
+    checked = set()
+    for path, operations in document["paths"].items():
+        for parameter in operations["get"]["parameters"]:
+            if parameter["in"] == "query" and parameter["schema"]["type"] == "integer":
+                refused = client.get(f"{path}?{parameter['name']}={value}")
+                assert refused.status_code == 400, (path, parameter["name"])
+                assert refused.mimetype == "application/problem+json"
+                assert refused.json["parameters"] == [parameter["name"]]
+                checked.add((path, parameter["name"]))
+    assert {("/api/v1/risk-flags", "year"), ("/api/v1/facilities.geojson", "year"), ("/api/v1/versions", "page"),
+            ("/api/v1/feedback", "per_page"), ("/api/v1/districts.csv", "year")} <= checked
+
+
+def test_the_document_declares_every_error_as_problem_details_and_the_405_allow(document):
+    for path, operations in document["paths"].items():
+        responses = operations["get"]["responses"]
+        assert {"304", "405", "500", "503"} <= responses.keys(), path
+        assert "404" in responses or path == "/api/openapi.json", path
+        for status, declared in responses.items():
+            if int(status) >= 400:
+                assert declared["content"] == {"application/problem+json": {
+                    "schema": {"$ref": "#/components/schemas/Error"}}}, (path, status)
+        assert responses["405"]["headers"]["Allow"] == {
+            "required": True, "schema": {"const": "GET, HEAD, OPTIONS"}, "description": "The methods answered."}
 
 
 def test_the_document_and_the_server_share_the_bounds(client, published, document):
@@ -204,6 +244,7 @@ def test_api_errors_are_problem_details_in_the_request_language(client, publishe
         refused = client.open("/api/v1/facilities", method=method)
         assert refused.status_code == 405 and refused.json["error"] == "method_not_allowed"
         assert refused.mimetype == "application/problem+json" and refused.headers["Allow"] == "GET, HEAD, OPTIONS"
+        assert refused.json["detail"] == "The API is read-only: it answers GET, HEAD and OPTIONS requests only."
     too_big = client.get(f"/api/v1/versions/{2**63}/datapackage.zip")
     assert too_big.status_code == 404 and too_big.mimetype == "application/problem+json"
     page = client.get("/no-such-page")

@@ -14,11 +14,13 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis.configuration import set_hypothesis_home_dir
+from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.config import SchemathesisConfig
 
 from app import create_app
 
 SEED, EXAMPLES = 15, 30
+load_all_checks()  # every built-in check registered, so the fixture can see that each is enabled
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "open-budget-map-hypothesis")  # its caches, not in the checkout
 
 
@@ -32,8 +34,11 @@ def api_schema(tmp_path_factory):
     assert runner.invoke(args=["demo", "load"]).exit_code == 0
     # identity: schemathesis's WSGI client would not undo the gzip the API sends to who accepts it
     config = SchemathesisConfig.from_dict({"seed": SEED, "headers": {"Accept-Encoding": "identity"},
+                                           "checks": {"enabled": True},
                                            "generation": {"max-examples": EXAMPLES, "deterministic": True,
                                                           "database": "none"}})
+    checks = config.projects.get_default().checks
+    assert CHECKS.get_all_names() and all(checks.get_by_name(name=name).enabled for name in CHECKS.get_all_names())
     yield schemathesis.openapi.from_wsgi("/api/openapi.json", app, config=config)
     app.extensions["engine"].dispose()
 
