@@ -5,8 +5,27 @@ Reads only: the live app is shared by every browser test."""
 
 import pytest
 
-from tests.browser.conftest import serious_accessibility_violations
-from tests.browser.test_pages_browser import no_horizontal_scroll, outside_requests, wait_for_bars
+from tests.browser.conftest import serious_accessibility_violations, wait_for_function
+from tests.browser.test_pages_browser import no_horizontal_scroll, outside_requests
+
+# Pixels of one colour on a canvas: proves the bars were really painted, not just the axes (the
+# dashboard's charts are Chart.js canvases; the facility and district pages draw SVG).
+COUNT_COLOUR = """([selector, rgb]) => {
+    const canvas = document.querySelector(selector);
+    const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) {
+        if (Math.abs(data[i] - rgb[0]) < 4 && Math.abs(data[i + 1] - rgb[1]) < 4
+            && Math.abs(data[i + 2] - rgb[2]) < 4 && data[i + 3] > 200) { count++; }
+    }
+    return count;
+}"""
+ALLOCATED_RGB, PAID_RGB = [0x00, 0x72, 0xB2], [0xD5, 0x5E, 0x00]
+
+
+def wait_for_bars(page, selector):
+    for colour in (ALLOCATED_RGB, PAID_RGB):
+        wait_for_function(page, f"({COUNT_COLOUR})([{selector!r}, {colour}]) > 50")
 
 pytestmark = pytest.mark.browser
 
@@ -61,5 +80,6 @@ def test_dashboard_draws_every_chart_with_the_table_figures(live_app, page, brow
 
     assert outside_requests(page) == []
     assert page.console_errors == []
-    width = no_horizontal_scroll(browser, f"{base}/dashboard", artifacts / "dashboard-375.png")
+    width = no_horizontal_scroll(browser, f"{base}/dashboard", artifacts / "dashboard-375.png",
+                                 chart="canvas[data-chart-drawn]")
     assert width <= 375

@@ -34,13 +34,14 @@ def outside_requests(page) -> list[str]:
     return [u for u in page.requests if urlparse(u).hostname != "127.0.0.1"]
 
 
-def no_horizontal_scroll(browser, url: str, screenshot) -> int:
+def no_horizontal_scroll(browser, url: str, screenshot, chart: str = "svg.money-chart") -> int:
+    """The page's width at 375 px once its chart is drawn (``chart``: a selector)."""
     context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True,
                                   reduced_motion="reduce")
     try:
         page = context.new_page()
         page.goto(url)
-        page.wait_for_selector("svg.money-chart")
+        page.wait_for_selector(chart)
         page.screenshot(path=str(screenshot), full_page=True)
         return page.evaluate("document.documentElement.scrollWidth")
     finally:
