@@ -60,6 +60,8 @@ class LatestVersionWatch:
     def __init__(self, engine: sa.Engine):
         self.engine = engine
         self._local = threading.local()
+        self._mark_lock = threading.Lock()
+        self._mark = 0
 
     def latest(self) -> dict | None:
         if self.engine.dialect.name != "sqlite":
@@ -76,9 +78,22 @@ class LatestVersionWatch:
 
     def commit_mark(self) -> int | None:
         """A number that changes whenever anything was committed to the database since it was
-        last read (``PRAGMA data_version`` now): what was read under one mark is current while
-        the mark stays. None on other databases, where it is not known."""
-        return self._data_version() if self.engine.dialect.name == "sqlite" else None
+        last read: what was read under one mark is current while the mark stays. None on other
+        databases, where it is not known.
+
+        One counter for the process: ``PRAGMA data_version`` counts per connection, so two
+        threads' connections may show the same number for different states. A thread that sees
+        its number move (or is new) moves the counter on; a commit moves every thread's number,
+        so no thread keeps returning a mark from before it.
+        """
+        if self.engine.dialect.name != "sqlite":
+            return None
+        data_version = self._data_version()
+        with self._mark_lock:
+            if data_version != getattr(self._local, "mark_seen", None):
+                self._local.mark_seen = data_version
+                self._mark += 1
+            return self._mark
 
     def _data_version(self) -> int:
         local = self._local

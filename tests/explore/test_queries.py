@@ -92,3 +92,27 @@ def test_the_latest_version_watch_asks_again_only_after_a_commit(engine, publish
     thread.start()
     thread.join()
     assert seen == [second]
+
+
+def test_the_commit_mark_moves_for_every_thread_after_a_commit(engine, publish_csv):
+    """Each thread's connection counts commits from its own start: a new thread's first number
+    may equal an old thread's, yet the marks they return must differ once anything changed."""
+    import threading
+
+    watch = versions.LatestVersionWatch(engine)
+
+    def mark_in_new_thread() -> int:
+        marks = []
+        thread = threading.Thread(target=lambda: marks.append(watch.commit_mark()))
+        thread.start()
+        thread.join()
+        return marks[0]
+
+    before = watch.commit_mark()
+    assert watch.commit_mark() == before  # nothing committed: the same mark
+    publish_csv(budget_csv(*GOOD_ROWS))
+    after = watch.commit_mark()
+    assert after != before
+    assert mark_in_new_thread() not in (before, after)  # a new thread never reuses an old mark
+    settled = watch.commit_mark()
+    assert watch.commit_mark() == settled  # with nothing committed the mark stays

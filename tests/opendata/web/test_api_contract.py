@@ -241,7 +241,7 @@ def test_api_errors_are_problem_details_in_the_request_language(client, publishe
     russian = client.get("/api/v1/facilities/NOPE", headers={"Accept-Language": "ru"})
     assert russian.status_code == 404 and russian.json["detail"] == "Такого объекта нет."
     for method in ("POST", "PUT", "DELETE", "TRACE"):
-        refused = client.open("/api/v1/facilities", method=method)
+        refused = client.open("/api/v1/facilities", method=method, headers={"Accept-Language": "en"})
         assert refused.status_code == 405 and refused.json["error"] == "method_not_allowed"
         assert refused.mimetype == "application/problem+json" and refused.headers["Allow"] == "GET, HEAD, OPTIONS"
         assert refused.json["detail"] == "The API is read-only: it answers GET, HEAD and OPTIONS requests only."
