@@ -164,6 +164,20 @@ def build_map(districts_geojson: dict, config: LayerConfig, assets: Assets, tile
         fmap.add_child(InitialView(bounds))
     fmap.add_child(FacilityLayer(districts, config, assets))
     fmap.add_child(Attribution(OSM_ATTRIBUTION))
+    return fixed_ids(fmap)
+
+
+def fixed_ids(fmap: folium.Map) -> folium.Map:
+    """Number the map's elements in order instead of folium's random ids: every worker then
+    renders the same page, so its ETag matches whichever worker a phone reaches (a 304 instead of
+    the whole page again) and the hash of its script in the CSP stays the same."""
+    stack = [fmap]
+    number = 0
+    while stack:
+        element = stack.pop(0)
+        element._id = f"{number:x}"
+        number += 1
+        stack.extend(element._children.values())
     return fmap
 
 

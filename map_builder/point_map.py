@@ -11,7 +11,15 @@ import folium
 from branca.element import MacroElement
 from folium.template import Template
 
-from map_builder.district_map import OSM_ATTRIBUTION, TYPE_COLOURS, Assets, Attribution, base_map, script_json
+from map_builder.district_map import (
+    OSM_ATTRIBUTION,
+    TYPE_COLOURS,
+    Assets,
+    Attribution,
+    base_map,
+    fixed_ids,
+    script_json,
+)
 
 DEFAULT_COLOUR = "#333333"
 ZOOM_WITH_TILES = 15  # streets are readable
@@ -73,10 +81,11 @@ def build_point_map(lat: float, lon: float, facility_type: str, name: str, asset
         zoom = ZOOM_WITH_TILES if tiles_url else ZOOM_WITHOUT_TILES
     fmap = base_map(assets, tiles_url, tiles_attribution, zoom_start=zoom, location=(lat, lon),
                     scrollWheelZoom=False)
-    if map_id is not None:
-        fmap._id = map_id
     if outline:
         fmap.add_child(Outline(outline))
         fmap.add_child(Attribution(OSM_ATTRIBUTION))
     fmap.add_child(FacilityPoint(lat, lon, TYPE_COLOURS.get(facility_type, DEFAULT_COLOUR), name))
+    fixed_ids(fmap)  # the same script from every worker (one ETag)
+    if map_id is not None:
+        fmap._id = map_id
     return fmap

@@ -55,3 +55,10 @@ def test_tiles_are_added_only_when_configured():
     with_tiles = map_parts(small_map("https://tile.example/{z}/{x}/{y}.png"))["script"]
     assert "https://tile.example/{z}/{x}/{y}.png" in with_tiles
     assert "OpenStreetMap contributors" in with_tiles
+
+
+def test_two_builds_render_the_same_page():
+    """Element ids are numbered, not random: each worker renders the map page identically."""
+    first, second = map_parts(small_map()), map_parts(small_map())
+    assert first == second
+    assert 'id="map_0"' in first["html"]
