@@ -37,7 +37,7 @@ from core.csv_export import excel_csv
 from core.db import write_transaction
 from core.schema import pending_uploads
 
-PROBLEM_LIMIT = 1000  # problems kept for the report page; the CSV report has all of them
+PROBLEM_LIMIT = 1000  # problems kept for the report page; the CSV report validates again for the rest
 
 
 class UploadError(ValueError):

@@ -28,6 +28,7 @@ from budget import preview
 from budget import publish as uploads
 from budget.apply import MODES, REPLACE, UPDATE
 from budget.settings import read_limits
+from budget.validation import WARNINGS_PER_KIND
 from budget.web import progress
 from budget.web.jobs import jobs
 from core.db import write_transaction
@@ -135,7 +136,8 @@ def upload_report(upload_id: int):
                 for problem in map(pending_uploads.summary_problem, report.get("problems", []))]
     return render_template("admin/upload_report.html", upload=upload, problems=problems,
                            shown=len(problems), summary=report.get("preview"),
-                           problem_total=upload["error_count"] + upload["warning_count"])
+                           problem_total=upload["error_count"] + upload["warning_count"],
+                           warnings_per_kind=WARNINGS_PER_KIND)
 
 
 def severity_labels() -> dict[str, str]:

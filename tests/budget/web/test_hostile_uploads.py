@@ -36,3 +36,16 @@ def test_the_limits_come_from_the_settings(app, runner, tmp_path):
     result = runner.invoke(args=["budget", "import", str(path), "--dry-run"])
     assert result.exit_code == 1
     assert "ERROR: file: The table has 3 rows; at most 2 can be read in one file." in result.output
+
+
+@pytest.mark.usefixtures("english")
+def test_a_long_report_says_what_the_page_and_the_csv_hold(editor):
+    """Over 1,000 problems: the page shows the first ones and says the CSV lists every error
+    and, of each kind of warning, the first ones with how many more."""
+    rows = [f"B{n};Мектеп {n};Школа {n};castle;43,297;68,2518;2025;capital_repair;1 000;" for n in range(1_005)]
+    upload_id = upload_id_of(upload(editor, budget_csv(*rows)))
+    page = html.unescape(text(editor.get(f"/admin/uploads/{upload_id}")))
+    assert "Showing the first 1000 of 1005 problems." in page.replace("\u00a0", "").replace(",", "")
+    assert "The CSV report lists every error, and the first 100 warnings of each kind" in page
+    report = editor.get(f"/admin/uploads/{upload_id}/report.csv").get_data().decode("utf-8-sig")
+    assert sum("castle" in line for line in report.splitlines()) == 1_005  # every error, none capped
