@@ -75,16 +75,6 @@ def artifacts():
     return ARTIFACTS
 
 
-def serious_accessibility_violations(page) -> list[str]:
-    """Run axe-core (vendored from npm) on the page; describe serious or critical violations."""
-    # From the app's own static folder: the pages' CSP refuses an injected inline script.
-    origin = page.evaluate("window.location.origin")
-    page.add_script_tag(url=f"{origin}/static/vendor/axe-core/axe.min.js")
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:5]}"
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
-
-
 def wait_for_function(target, expression: str, timeout: float = 30.0):
     """``target.wait_for_function(expression)`` that the pages' CSP lets run: Playwright's own
     polls ``eval`` the expression in a task of the page, which a policy without 'unsafe-eval'

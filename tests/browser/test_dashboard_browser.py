@@ -5,7 +5,8 @@ Reads only: the live app is shared by every browser test."""
 
 import pytest
 
-from tests.browser.conftest import serious_accessibility_violations, wait_for_function
+from tests.browser.conftest import wait_for_function
+from tests.browser.page_checks import serious_accessibility_violations
 from tests.browser.test_pages_browser import no_horizontal_scroll, outside_requests
 
 # Pixels of one colour on a canvas: proves the bars were really painted, not just the axes (the

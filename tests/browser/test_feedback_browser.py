@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from accounts import users as accounts
-from tests.browser.conftest import serious_accessibility_violations
+from tests.browser.page_checks import serious_accessibility_violations
 from tests.browser.test_map_browser import click_on_map, expected, open_map
 
 pytestmark = pytest.mark.browser

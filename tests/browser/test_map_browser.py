@@ -8,7 +8,8 @@ import pytest
 from core import versions
 from explore import queries
 from explore.filters import FacilityFilter, select_facilities
-from tests.browser.conftest import serious_accessibility_violations, wait_for_function
+from tests.browser.conftest import wait_for_function
+from tests.browser.page_checks import serious_accessibility_violations
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,8 @@ from budget.publish import import_budget_file, rollback
 from core import versions
 from explore import queries
 from map_builder.district_map import TYPE_COLOURS
-from tests.browser.conftest import serious_accessibility_violations, wait_for_function
+from tests.browser.conftest import wait_for_function
+from tests.browser.page_checks import serious_accessibility_violations
 
 pytestmark = pytest.mark.browser
 

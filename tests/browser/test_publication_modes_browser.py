@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from budget import preview
 from budget.publish import import_budget_file, rollback
 from core import versions
-from tests.browser.conftest import serious_accessibility_violations
+from tests.browser.page_checks import serious_accessibility_violations
 from tests.browser.test_workspace_browser import LOGIN, PASSWORD, ensure_editor, published_years
 from tests.helpers import budget_csv
 

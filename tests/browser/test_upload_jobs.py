@@ -10,7 +10,8 @@ from budget import jobs as upload_jobs
 from budget import pending
 from budget.publish import rollback
 from core.schema import pending_uploads
-from tests.browser.conftest import serious_accessibility_violations, wait_for_function
+from tests.browser.conftest import wait_for_function
+from tests.browser.page_checks import serious_accessibility_violations
 from tests.browser.test_workspace_browser import LOGIN, PASSWORD, ensure_editor, published_years
 from tests.helpers import budget_csv
 

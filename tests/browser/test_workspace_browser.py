@@ -8,7 +8,8 @@ import pytest
 
 from accounts import users as accounts
 from core import versions
-from tests.browser.conftest import serious_accessibility_violations, wait_for_function
+from tests.browser.conftest import wait_for_function
+from tests.browser.page_checks import serious_accessibility_violations
 from tests.helpers import budget_csv
 
 pytestmark = pytest.mark.browser
