@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
-from babel.numbers import format_compact_decimal
+from babel.numbers import format_compact_decimal, format_percent
 from flask import Flask, current_app, request, session
 from flask_babel import Babel, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
@@ -93,16 +93,31 @@ def label_of(labels: dict):
     return label
 
 
+NBSP = "\u00a0"  # between a figure and its unit, so "₸" or "%" never starts a line alone
+# Babel's English short forms are "47.9B"; a reader of a budget expects "47.9 bn".
+ENGLISH_COMPACT = {"K": "k", "M": "mn", "B": "bn", "T": "tn"}
+
+
 def money(tiyn: int | None, compact: bool = False) -> str:
-    """Tiyn as tenge in the chosen language's style: '125 000 000 ₸' or '125 млн ₸'."""
+    """Tiyn as tenge in the chosen language's style, one piece that never breaks:
+    '125 000 000 ₸', or compact '125 млн ₸' / '47,9 млрд ₸' / '47.9 bn ₸' (the Financial Times' k, mn, bn) for tiles and legends."""
     if tiyn is None:
         return "—"
     tenge = Decimal(int(tiyn)) / 100
     if compact and abs(tenge) >= 1000:
-        text = format_compact_decimal(tenge, format_type="short", locale=language(), fraction_digits=1)
+        text = compact_number(tenge)
     else:
         text = format_decimal(tenge.quantize(Decimal(1), rounding=ROUND_HALF_UP), format="#,##0")
-    return f"{text} ₸"
+    return f"{text}{NBSP}₸".replace(" ", NBSP)
+
+
+def compact_number(value) -> str:
+    """A large number in the language's short form: '47,9 млрд', '125 мың' ... '47.9 bn'."""
+    lang = language()
+    text = format_compact_decimal(value, format_type="short", locale=lang, fraction_digits=1)
+    if lang == "en" and text and text[-1] in ENGLISH_COMPACT:
+        text = f"{text[:-1]}{NBSP}{ENGLISH_COMPACT[text[-1]]}"
+    return text.replace(" ", NBSP)
 
 
 def number(value: float | int | None) -> str:
@@ -124,5 +139,11 @@ def local_date(value: str | None) -> str:
     return format_date(day, format="medium", locale=language())
 
 
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{format_decimal(round(value, 1))} %"
+def percent(value: float | None, signed: bool = False) -> str:
+    """A percentage, the one way every page writes it: the language's own pattern ('12,5 %' in
+    Russian, '12,5%' in Kazakh, '12.5%' in English), one decimal at most; ``signed`` adds '+'
+    to a rise (changes from the year before)."""
+    if value is None:
+        return "—"
+    text = format_percent(Decimal(str(round(value, 1))) / 100, locale=language(), decimal_quantization=False)
+    return ("+" if signed and value > 0 else "") + text.replace(" ", NBSP)

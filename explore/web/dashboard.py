@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from core.money import whole_tenge
 from core.web import database
 from core.web.cache import app_cache
-from core.web.i18n import FACILITY_TYPE_LABELS, FUNDING_LABELS, WORK_TYPE_LABELS, label_of, language, money, percent
+from core.web.i18n import FACILITY_TYPE_LABELS, FUNDING_LABELS, WORK_TYPE_LABELS, label_of, language, money
 from explore import dashboard, queries
 from explore.dashboard import Column, kzt
 from explore.web import downloads, map_page
@@ -47,14 +47,6 @@ def figures(selection: Selection) -> dashboard.Dashboard:
         return dashboard.build(lines, selection.years, selection.filter.year, selected, selection.districts)
 
     return app_cache("dashboards", 32).get_or_build((selection.version_id, selection.filter.key()), build)
-
-
-def signed_percent(value: float | None) -> str:
-    """A change in percent with its sign: '+12.5 %', '-3 %', '—' when there is no base."""
-    if value is None:
-        return "—"
-    return ("+" if value > 0 else "") + percent(value)
-
 
 
 def bar_chart(labels: list[str], rows: list[dict], series: list[tuple[str, str, str]],
@@ -152,7 +144,7 @@ def index():
     view = labelled(selection) if selection.years else None
     response = make_response(render_template(
         "public/dashboard.html", selection=selection, view=view, query=selection.filter.query_args(),
-        signed_percent=signed_percent, static_url=static_url, csv_links=downloads.csv_links))
+        static_url=static_url, csv_links=downloads.csv_links))
     return _no_cache(response)
 
 

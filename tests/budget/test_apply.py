@@ -140,7 +140,7 @@ def test_replacing_a_year_with_a_partial_file_states_what_goes_and_needs_confirm
 def test_a_small_removal_is_shown_but_needs_no_confirmation(engine, geography, publish_csv):
     many = [f"S{i};Балабақша;Детский сад;kindergarten;41,655447;69,15946;2025;equipment;12 000 000;" for i in range(20)]
     publish_csv(budget_csv(*many))
-    result = preview_of(engine, geography, budget_csv(*many[1:]), "replace")  # 1 of 20 lines, 5 %
+    result = preview_of(engine, geography, budget_csv(*many[1:]), "replace")  # 1 of 20 lines, 5%
     (removal,) = result.removals
     assert removal["lines_removed"] == 1 and not removal["large"] and not result.needs_confirmation
 

@@ -243,7 +243,7 @@ def district_year(first, second, *others):
 
 
 def test_a_contractor_above_forty_percent_flags_each_of_its_facilities():
-    assert flags_of("contractor_concentration", district_year(200, 200)) == []  # exactly 40 %
+    assert flags_of("contractor_concentration", district_year(200, 200)) == []  # exactly 40%
     found = flags_of("contractor_concentration", district_year(201, 200))
     assert [(f["facility"], f["fiscal_year"], f["threshold"]) for f in found] == [("A", 2024, 40), ("B", 2024, 40)]
     assert found[0]["figures"] == {"contractor_name": "ТОО «Alpha»", "contractor_bin": "111111111111",

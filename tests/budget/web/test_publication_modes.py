@@ -37,7 +37,7 @@ def test_replacing_a_year_states_the_removal_first_and_publishes_only_once_confi
     publish_csv(budget_csv(*GOOD_ROWS))
     upload_id = upload_id_of(upload(editor, budget_csv(ONLY_S1), mode="replace"))
     page = text(editor.get(f"/admin/uploads/{upload_id}"))
-    sentence = "2025: remove 1 of 2 budget lines and 1 of 2 facilities, 125M ₸ of 137M ₸ allocated"
+    sentence = "2025: remove 1 of 2 budget lines and 1 of 2 facilities, 125\u00a0mn\u00a0₸ of 137\u00a0mn\u00a0₸ allocated"
     assert page.index("This publication removes published data") < page.index("What publishing changes")
     assert page.count(sentence) == 3  # the summary, and the confirmation beside each Publish button
     assert page.count('name="confirm_removal"') == 2 and "Replace fiscal years" in page

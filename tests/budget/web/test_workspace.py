@@ -82,7 +82,7 @@ def test_a_good_file_shows_a_preview_and_publishing_makes_it_public(editor, engi
     page = text(editor.get(f"/admin/uploads/{upload_id}"))
     assert "What publishing changes" in page and "Changed budget lines: 1" in page
     assert "Removed budget lines: 1" in page  # S1's 2025 line: the year is replaced
-    assert "125,000,001 ₸ → 777,000,000 ₸" in page and "Totals by district, 2025" in page
+    assert "125,000,001\u00a0₸ → 777,000,000\u00a0₸" in page and "Totals by district, 2025" in page
     assert page.count(">Publish<") == 2 and page.count(">Cancel<") == 2  # at the top and the bottom
     assert "777" not in public_totals(editor)  # a pending upload is never public
 
@@ -160,7 +160,7 @@ def test_history_diff_and_rollback_with_confirmation(editor, engine, publish_csv
     assert f'href="/admin/versions/{first}/rollback"' in page
     diff = text(editor.get(f"/admin/versions/{second}"))
     assert f"Compared with version {first}." in diff and "Changed budget lines: 1" in diff
-    assert "125,000,001 ₸ → 777,000,000 ₸" in diff
+    assert "125,000,001\u00a0₸ → 777,000,000\u00a0₸" in diff
     assert "New budget lines: 3" in text(editor.get(f"/admin/versions/{first}"))
     assert editor.get("/admin/versions/99").status_code == 404
 

@@ -66,7 +66,7 @@ def test_every_field_of_a_line_is_shown(client, two_versions):
     lines = section(html, 'id="year-2025"')
     assert lines.count('<tr class="line">') == 2
     for text in ("Capital repair", "Oblast budget", "261-015", "125,000,000 ₸", "118,400,000 ₸", "Completed",
-                 "100 %", "180340021791", "12345678-ОК1", "2025-04-01", "2025-11-30", "Шатырды ауыстыру",
+                 "100%", "180340021791", "12345678-ОК1", "2025-04-01", "2025-11-30", "Шатырды ауыстыру",
                  'href="https://goszakup.gov.kz/ru/announce/index/1"', "Equipment", "District budget"):
         assert text in lines, text
 
@@ -88,7 +88,7 @@ def test_money_by_year_chart_drawn_on_the_server_and_table(client, publish_csv):
     assert 'role="img"' in chart["svg"] and 'aria-labelledby="facility-chart-title"' in chart["svg"]
     table = section(html, 'id="facility-years"', "</table>")
     assert table.index(">2025<") < table.index(">2024<")
-    assert "125,000,001 ₸" in table and "48 %" in table and "100 %" in table
+    assert "125,000,001 ₸" in table and "48%" in table and "100%" in table
     # Nothing heavy on first paint: no chart library, no Leaflet, no inline script.
     assert "chart.umd.min.js" not in html and "charts.js" not in html and "<canvas" not in html
     assert "leaflet" not in re.sub(r'data-leaflet-(js|css)="[^"]*"', "", html)
@@ -160,7 +160,7 @@ def test_what_changed_lists_versions_with_field_changes(client, two_versions):
     assert "Allocated: 2,000,000 ₸" in newest
     changed = newest[newest.index('class="changed"'):]
     for label, before, after in (("Paid", "60,000,000 ₸", "118,400,000 ₸"), ("Status", "In progress", "Completed"),
-                                 ("Progress", "45 %", "100 %"),
+                                 ("Progress", "45%", "100%"),
                                  ("Contractor", "ТОО «Құрылыс-Сервис»", "ТОО &lt;script&gt;")):
         assert re.search(rf'{label}: <span class="before">{re.escape(before)}</span>.*?'
                          rf'<span class="after">{re.escape(after)}', changed, re.S), label

@@ -98,8 +98,8 @@ def test_data_answers_304_until_a_new_version_is_published(client, published, pu
 
 def test_summary_totals_legend_and_district_colours_follow_filters_and_metric(client, published):
     summary = client.get("/map/summary.json", headers=EN).json
-    assert summary["totals"]["allocated"] == "137,001,001 ₸"
-    assert summary["totals"]["execution"] == "43.8 %"  # 60 000 000 / 137 001 001
+    assert summary["totals"]["allocated"] == "137,001,001\u00a0₸"
+    assert summary["totals"]["execution"] == "43.8%"  # 60 000 000 / 137 001 001
     assert summary["counts"] == {"facilities": 3, "funded": 3}
     assert len(summary["districts"]) == 17
     turkestan, saryagash = summary["districts"]["611000000"], summary["districts"]["615400000"]
@@ -114,7 +114,7 @@ def test_summary_totals_legend_and_district_colours_follow_filters_and_metric(cl
     per_resident = client.get("/map/summary.json?metric=per_resident", headers=EN).json
     assert per_resident["legend"]["title"] == "Allocated per resident in 2025, ₸"
     schools = client.get("/map/summary.json?type=kindergarten", headers=EN).json
-    assert schools["totals"]["allocated"] == "12,000,000 ₸" and schools["counts"]["facilities"] == 1
+    assert schools["totals"]["allocated"] == "12,000,000\u00a0₸" and schools["counts"]["facilities"] == 1
 
 
 def test_summary_speaks_the_chosen_language(client, published):
@@ -127,8 +127,8 @@ def test_popup_details_for_the_selected_year_without_contacts_or_markup(client, 
     popup = client.get("/map/facility/T1.json?year=2025", headers=EN).json
     assert popup["name"] == "Школа №1" and popup["url"] == "/facility/T1" and popup["note"] == ""
     fields = {f["label"]: f["value"] for f in popup["fields"]}
-    assert fields == {"Type": "School", "District": "Turkestan", "Allocated": "125,000,001 ₸",
-                      "Contracted": "—", "Paid": "60,000,000 ₸", "Progress": "40 %", "Status": "In progress",
+    assert fields == {"Type": "School", "District": "Turkestan", "Allocated": "125,000,001\u00a0₸",
+                      "Contracted": "—", "Paid": "60,000,000\u00a0₸", "Progress": "40%", "Status": "In progress",
                       "Feedback": "0 open, 0 answered"}
     assert popup["feedback"] == {"open": 0, "answered": 0, "total": 0, "label": "Leave feedback",
                                  "url": "/facility/T1#feedback-form-heading"}

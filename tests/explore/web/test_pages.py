@@ -34,7 +34,7 @@ def test_map_page_is_of_fixed_size_and_shows_the_selections_totals(client, publi
     assert len(district_katos(html)) == 17
     assert "T1" not in html and "Школа №1" not in html  # facilities come from /map/facilities.json
     assert '<option value="2025" selected>' in html
-    assert 'data-total="allocated">137,001,001 ₸<' in html  # 125 000 000,50 + 12 000 000 + 1 000
+    assert 'data-total="allocated">137,001,001\u00a0₸<' in html  # 125 000 000,50 + 12 000 000 + 1 000
     assert 'data-total="facilities">3<' in html and 'data-total="funded">3<' in html
     assert 'href="/facilities?year=2025"' in html  # the table view of the same selection
 
@@ -44,7 +44,7 @@ def test_map_page_keeps_the_filters_of_its_url(client, published):
     assert '<option value="2024" selected>' in html
     assert '<option value="school" selected>' in html
     assert 'value="Школа"' in html and 'value="paid" checked' in html
-    assert 'data-total="allocated">5,000,000 ₸<' in html
+    assert 'data-total="allocated">5,000,000\u00a0₸<' in html
     assert 'data-total="facilities">2<' in html and 'data-total="funded">1<' in html  # T1, and E1 without money
     unknown = client.get("/?year=1999&type=castle", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert '<option value="2025" selected>' in unknown and 'data-total="facilities">3<' in unknown
