@@ -111,7 +111,7 @@ def test_facility_page_draws_map_chart_and_changes_offline(live_app, page, brows
     text = change.inner_text()
     assert "budget-2026-update.csv" in text and "In progress" in text and "Suspended" in text
     paid_after = int(facility["amount_allocated"]) // 2
-    assert f"Paid: {changed_version['paid_before']:,} ₸ → {paid_after:,} ₸" in text.replace("\n", " ")
+    assert f"Paid: {changed_version['paid_before']:,} ₸ → {paid_after:,} ₸" in text.replace("\n", " ").replace("\u00a0", " ")
     # Newest first, back to the demo publication (other tests may publish in between).
     listed = page.locator(".version-change").evaluate_all("items => items.map(i => i.dataset.version)")
     assert listed[0] == str(changed_version["version"]) and listed[-1] == "1"
@@ -171,7 +171,7 @@ def test_district_page_in_russian(live_app, page):
     page.wait_for_selector("html[lang=ru]")
     assert page.locator("h1").inner_text() == "Туркестан"
     assert page.locator("#district-chart .chart-legend li").evaluate_all("items => items.map(i => i.textContent.trim())") == ["Выделено", "Оплачено"]
-    assert page.locator("#district-chart rect.bar title").first.text_content().endswith(" ₸")
+    assert page.locator("#district-chart rect.bar title").first.text_content().replace("\u00a0", " ").endswith(" ₸")
     assert page.console_errors == []
 
 

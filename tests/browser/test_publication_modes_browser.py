@@ -63,7 +63,7 @@ def test_update_keeps_the_year_and_replace_needs_the_confirmation(live_app, brow
 
         upload(page, base, "Replace fiscal years")
         removals = page.locator("section.removals")
-        sentence = f"{YEAR}: remove 2 of 3 budget lines and 2 of 3 facilities, 500M ₸ of 650M ₸ allocated"
+        sentence = f"{YEAR}: remove 2 of 3 budget lines and 2 of 3 facilities, 500\u00a0mn\u00a0₸ of 650\u00a0mn\u00a0₸ allocated"
         assert sentence in removals.inner_text()
         assert removals.bounding_box()["y"] < page.locator("section.preview").bounding_box()["y"]
         box = page.locator("#confirm-removal-top")
