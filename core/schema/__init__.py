@@ -1,4 +1,8 @@
-"""Tables (SQLAlchemy Core). Migrations in ``data/migrations`` create exactly these.
+"""Tables (SQLAlchemy Core). Migrations in ``core/migrations`` create exactly these.
+
+A feature's new tables go in a module of their own here (``core/schema/<area>.py``, on the
+``metadata`` of ``core.schema.base``), imported at the end of this file so that every table is
+declared once ``core.schema`` is imported.
 
 Versioning: every publication is a row of ``versions``. Budget lines belong to the version that
 brought them and are never changed. ``version_state`` says, for each version, which version's
@@ -18,13 +22,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-metadata = sa.MetaData(naming_convention={
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-})
+from core.schema.base import metadata
 
 districts = sa.Table(
     "districts", metadata,
