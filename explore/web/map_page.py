@@ -142,7 +142,8 @@ def _summary(selection: Selection, metric: str) -> dict:
         label = _("%(district)s: %(allocated)s allocated, %(paid)s paid, %(per_resident)s per resident",
                   district=localized(d), allocated=money(d["allocated_tiyn"], compact=True),
                   paid=money(d["paid_tiyn"], compact=True), per_resident=money(d["allocated_per_resident_tiyn"]))
-        districts[d["kato"]] = {"colour": colours[d["kato"]], "label": label}
+        districts[d["kato"]] = {"colour": colours[d["kato"]], "label": label, "name": localized(d),
+                                "url": url_for("public.district", kato=d["kato"], year=year)}
     total = shown.totals
     execution = (100 * total["paid_tiyn"] / total["allocated_tiyn"]) if total["allocated_tiyn"] else None
     return {
@@ -209,6 +210,9 @@ def _build_map_fragments() -> dict[str, str]:
         "popupLink": _("Facility page"),
         "cluster": _("%(count)s facilities: zoom in", count="{count}"),
         "shown": _("%(count)s facilities on the map", count="{count}"),
+        "districtLink": _("District page"),
+        "zoomIn": _("Zoom in"),
+        "zoomOut": _("Zoom out"),
     }
     config = LayerConfig(facilities_url=url_for("explore.facilities_data"),
                          summary_url=url_for("explore.summary_data"),

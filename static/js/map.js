@@ -22,6 +22,10 @@
   };
   var SEARCH_DELAY_MS = 350;
 
+  /* Popups pan clear of the zoom buttons (top left) and the legend (bottom right). */
+  var POPUP_OPTIONS = {maxWidth: 300, autoPanPaddingTopLeft: [64, 112], autoPanPaddingBottomRight: [16, 56]};
+  var PHONE = window.matchMedia ? window.matchMedia("(max-width: 599px)") : {matches: false};
+
   function text(element, value) {
     element.textContent = value;
     return element;
@@ -90,6 +94,19 @@
     });
   }
 
+  /* Leaflet's zoom buttons say "Zoom in" in English: give them the page's words. */
+  function translateZoomControl(map, labels) {
+    var container = map.zoomControl && map.zoomControl.getContainer();
+    if (!container) { return; }
+    [[".leaflet-control-zoom-in", labels.zoomIn], [".leaflet-control-zoom-out", labels.zoomOut]].forEach(function (pair) {
+      var button = container.querySelector(pair[0]);
+      if (button && pair[1]) {
+        button.title = pair[1];
+        button.setAttribute("aria-label", pair[1]);
+      }
+    });
+  }
+
   function start(map, districts, config) {
     var labels = config.labels;
     // The key's colour swatches: set here, as the page's CSP allows no style attributes.
@@ -98,11 +115,13 @@
     });
     var form = document.getElementById("filters");
     var status = document.getElementById("map-status");
+    translateZoomControl(map, labels);
     // Districts and facilities share the map's one canvas (preferCanvas): facilities, drawn
     // later, win a click where they lie, and the districts still get hover and tooltips.
     // (A separate pane would hide one layer's events from the other.)
     var layer = L.layerGroup().addTo(map);
     var legend = null;
+    var legendOpen = null;  // the reader's choice, kept when the legend is redrawn
     var data = null, index = null;
     var facilityRequest = null, summaryRequest = null;
     var lastFacilityQuery = null;
@@ -232,7 +251,7 @@
     function openPopup(i) {
       var id = data.id[i];
       var query = withoutKeys(formQuery(form), ["metric", "type", "district", "q", "risk"]);
-      var popup = L.popup({maxWidth: 300, autoPanPadding: [16, 16]})
+      var popup = L.popup(POPUP_OPTIONS)
         .setLatLng([data.lat[i], data.lon[i]])
         .setContent(make("div", "facility-popup", labels.loading))
         .openOn(map);
@@ -256,8 +275,10 @@
         if (!figures) { return; }
         district.setStyle({fillColor: figures.colour});
         district.unbindTooltip();
+        district.unbindPopup();
         // A string would be inserted as HTML: give Leaflet an element holding plain text.
-        district.bindTooltip(make("span", "", figures.label), {sticky: true});
+        if (!PHONE.matches) { district.bindTooltip(make("span", "", figures.label), {sticky: true}); }
+        district.bindPopup(districtBox(figures), POPUP_OPTIONS);
       });
       Object.keys(summary.totals).forEach(function (key) {
         var cell = document.querySelector('[data-total="' + key + '"]');
@@ -267,12 +288,27 @@
       say(labels.shown.replace("{count}", summary.totals.facilities));
     }
 
+    /* A tapped district: its figures and a link to its page (a tooltip alone never shows on a phone). */
+    function districtBox(figures) {
+      var box = make("div", "facility-popup district-popup");
+      box.appendChild(make("strong", "", figures.name));
+      box.appendChild(make("p", "", figures.label));
+      var link = make("a", "popup-district", labels.districtLink);
+      link.href = figures.url;
+      box.appendChild(link);
+      return box;
+    }
+
     function showLegend(content) {
       if (legend) { legend.remove(); }
       legend = L.control({position: "bottomright"});
       legend.onAdd = function () {
-        var box = L.DomUtil.create("div", "map-legend");
-        box.appendChild(make("strong", "", content.title));
+        // A disclosure: closed on a phone, where it would cover the south of the region.
+        var box = L.DomUtil.create("details", "map-legend");
+        box.open = legendOpen === null ? !PHONE.matches : legendOpen;
+        box.addEventListener("toggle", function () { legendOpen = box.open; });
+        box.appendChild(make("summary", "", content.title));
+        L.DomEvent.disableClickPropagation(box);
         var list = make("ul");
         content.rows.forEach(function (row) {
           var item = make("li");
