@@ -40,3 +40,26 @@ def with_ratios(row: dict, population: int | None) -> dict:
             "allocated_per_resident": per_resident(row["allocated_tiyn"], population),
             "paid_per_resident": per_resident(row["paid_tiyn"], population),
             "execution_pct": execution_rate(row["paid_tiyn"], row["allocated_tiyn"])}
+
+
+def year_at_a_glance(lines: Iterable[dict], year: int) -> dict:
+    """One fiscal year of a facility for the top of its page: the three sums, each as a share
+    of the allocation (for the allocated → contracted → paid bar), and the physical progress
+    weighted by allocation over the lines that report it (None when none does)."""
+    of_year = [line for line in lines if line["fiscal_year"] == year]
+    totals = next(iter(totals_by_year(of_year)), {"fiscal_year": year, "line_count": 0,
+                                                   **{name: None for name in MONEY_FIELDS}})
+    allocated = int(totals["allocated_tiyn"] or 0)
+    shares = {name: (round(100 * int(totals[name] or 0) / allocated, 1) if allocated else None)
+              for name in ("contracted_tiyn", "paid_tiyn")}
+    reported = [line for line in of_year if line.get("physical_progress_pct") is not None]
+    weights = [int(line.get("allocated_tiyn") or 0) for line in reported]
+    if reported and sum(weights):
+        progress = round(sum(w * float(line["physical_progress_pct"]) for w, line in zip(weights, reported))
+                         / sum(weights), 1)
+    elif reported:
+        progress = round(sum(float(line["physical_progress_pct"]) for line in reported) / len(reported), 1)
+    else:
+        progress = None
+    return {**totals, "contracted_share": shares["contracted_tiyn"], "paid_share": shares["paid_tiyn"],
+            "progress_pct": progress, "lines": of_year}

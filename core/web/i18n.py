@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from babel.numbers import format_compact_decimal, format_percent
 from flask import Flask, current_app, request, session
-from flask_babel import Babel, format_decimal, get_locale
+from flask_babel import Babel, format_decimal, get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 
 babel = Babel()
@@ -37,6 +37,32 @@ FUNDING_LABELS = {
     "republican": _l("Republican budget"), "oblast": _l("Oblast budget"),
     "district": _l("District budget"), "other": _l("Other source"),
 }
+
+# Capacity units as officials write them (in any of the three languages) → one key each, so a
+# Kazakh page says "200 орын" whatever the table said; an unknown unit is shown as written.
+CAPACITY_UNIT_KEYS = {
+    "places": "places", "place": "places", "мест": "places", "место": "places", "орын": "places",
+    "beds": "beds", "bed": "beds", "коек": "beds", "койка": "beds", "койко-мест": "beds", "төсек": "beds",
+    "visits per shift": "visits", "посещений в смену": "visits", "ауысымына келу": "visits",
+    "seats": "seats", "seat": "seats", "зрительских мест": "seats", "көрермен орны": "seats",
+}
+
+
+def capacity_text(count, unit: str | None) -> str:
+    """'200 орын' / '200 мест' / '200 places': a facility's capacity with its unit in the reader's language."""
+    if count is None:
+        return "—"
+    figure = format_decimal(int(count), format="#,##0").replace(" ", NBSP)
+    key = CAPACITY_UNIT_KEYS.get((unit or "").strip().lower())
+    words = {
+        "places": lambda n: ngettext("%(num)s place", "%(num)s places", n),
+        "beds": lambda n: ngettext("%(num)s bed", "%(num)s beds", n),
+        "visits": lambda n: ngettext("%(num)s visit per shift", "%(num)s visits per shift", n),
+        "seats": lambda n: ngettext("%(num)s seat", "%(num)s seats", n),
+    }
+    if key is None:
+        return f"{figure} {unit}".strip() if unit else figure
+    return str(words[key](int(count))).replace(str(int(count)), figure, 1)
 
 
 def choose_language(chosen: str | None, accept_languages, config) -> str:
@@ -71,7 +97,7 @@ def init_app(app: Flask) -> None:
                                  work_type_label=label_of(WORK_TYPE_LABELS),
                                  status_label=label_of(STATUS_LABELS),
                                  funding_label=label_of(FUNDING_LABELS), percent=percent,
-                                 number=number, local_date=local_date)
+                                 number=number, local_date=local_date, capacity_text=capacity_text)
 
 
 def language() -> str:

@@ -29,7 +29,7 @@ from core.web.responses import conditional
 from core.web.shared_pages import render_shared
 from core.web.shared_responses import share_until_new_version
 from explore import queries
-from explore.figures import totals_by_year, with_ratios
+from explore.figures import totals_by_year, with_ratios, year_at_a_glance
 from explore.web import detail as detail_pages
 from explore.web import map_page
 from explore.web.svg_chart import money_svg_chart
@@ -86,7 +86,9 @@ def facility(facility_id: str):
         risk = risk_words.facility_section(
             risk_store.risk_flag_rows(connection, version_id, facility_id=facility_id, outcome=None),
             risk_store.risk_check(connection, version_id), district=localized(detail, "district_name"))
-        return dict(facility=detail, years=sorted({line["fiscal_year"] for line in detail["lines"]}, reverse=True),
+        years = sorted({line["fiscal_year"] for line in detail["lines"]}, reverse=True)
+        glance = year_at_a_glance(detail["lines"], years[0]) if years else None
+        return dict(facility=detail, glance=glance, years=years,
                     year_totals=year_totals, chart=money_svg_chart(year_totals), changes=changes[::-1],
                     risk=risk, point_map_name=f"map_{detail_pages.POINT_MAP_NAME}",
                     point_map_assets=detail_pages.point_map_assets(),

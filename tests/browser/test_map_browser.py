@@ -127,7 +127,7 @@ def test_a_copied_link_reproduces_filters_and_view(live_app, page):
     assert centre == pytest.approx([42.32, 69.59], abs=1e-3)
     rows, _, _ = expected(app, year=years[1], work_type="capital_repair")
     assert state(page, "facilityCount") == len(rows)
-    assert page.locator(".map-legend strong").inner_text().startswith("Paid in")
+    assert page.locator(".map-legend summary").inner_text().startswith("Paid in")
 
 
 def test_hovering_a_district_shows_its_figures(live_app, page):
@@ -202,7 +202,7 @@ def test_language_switch_changes_the_page_and_keeps_the_selection(live_app, page
     page.get_by_role("link", name="Қазақша").click()
     wait_until_drawn(page)
     assert page.locator("html").get_attribute("lang") == "kk"
-    assert page.locator(".map-legend strong").inner_text() != ""
+    assert page.locator(".map-legend summary").inner_text() != ""
     assert page.console_errors == []
 
 

@@ -87,7 +87,9 @@ def test_facility_page_draws_map_chart_and_changes_offline(live_app, page, brows
     page.goto(f"{base}/facility/{facility['facility_id']}")
     assert page.locator("h1").inner_text() == facility["facility_name_en"]
 
-    # The small map: Leaflet from the app, one circle in the school colour over the district outline.
+    # The small map (under the details, loaded when scrolled to): Leaflet from the app, one circle
+    # in the school colour over the district outline.
+    page.locator(".point-map").scroll_into_view_if_needed()
     wait_for_function(page, "window.facilityPoint !== undefined")
     marker = page.locator(".point-map path.leaflet-interactive")
     assert marker.count() == 1
@@ -157,6 +159,7 @@ def test_district_page_draws_chart_and_lists_facilities(live_app, page, browser,
     first.click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == name
+    page.locator(".point-map").scroll_into_view_if_needed()
     wait_for_function(page, "window.facilityPoint !== undefined")
     assert page.console_errors == []
 
@@ -202,7 +205,7 @@ def test_small_map_loads_only_when_scrolled_into_view_on_a_phone(live_app, brows
             assert box["y"] + box["height"] / 2 > 740  # at most peeking in under the facts
             assert page.evaluate("window.facilityPoint === undefined")
             # Scrolled to it: Leaflet, then the map, the circle and the outline; the placeholder gone.
-            page.mouse.wheel(0, 400)
+            page.locator(".point-map").scroll_into_view_if_needed()
             wait_for_function(page, "window.facilityPoint !== undefined")
             assert page.locator(".point-map").get_attribute("data-map-state") == "shown"
             assert page.locator(".point-map path.leaflet-interactive").count() == 1

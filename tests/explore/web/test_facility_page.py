@@ -93,7 +93,8 @@ def test_money_by_year_chart_drawn_on_the_server_and_table(client, publish_csv):
     assert "chart.umd.min.js" not in html and "charts.js" not in html and "<canvas" not in html
     assert "leaflet" not in re.sub(r'data-leaflet-(js|css)="[^"]*"', "", html)
     assert re.findall(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", html) == []
-    assert " style=" not in section(html, '<div class="facility-head">', '<section class="risk-flags"')
+    assert " style=" not in section(html, '<div class="facility-head">', 'id="by-year"')
+    assert " style=" not in section(html, '<section class="this-year"')
 
 
 def test_chart_in_russian_and_kazakh_uses_their_number_style(client, publish_csv):
@@ -199,3 +200,30 @@ def test_facility_page_makes_no_request_outside_the_app(client, publish_csv):
     assert urls and all(u.startswith("/") or u.startswith("#") for u in urls)
     assert re.findall(r"https?://", html) == []
     assert not re.search(r"\son[a-z]+=", html)  # no inline event handlers
+
+
+def test_the_page_opens_with_the_years_money_as_steps_and_the_works_in_words(client, publish_csv):
+    publish_csv(budget_csv(*GOOD_ROWS))
+    _, html = get(client, "/facility/T1")
+    top = section(html, '<section class="this-year"')
+    assert "Money in 2025" in top
+    assert [m for m in re.findall(r'<div class="step (\w+)">', top)] [:3] == ["allocated", "contracted", "paid"]
+    assert "125,000,001 ₸" in top and "60,000,000 ₸" in top
+    assert re.search(r'<div class="step paid">.*?value="(\d+(\.\d+)?)"', top, re.S).group(1) == "48.0"
+    # The resident's order: this year, risk flags, feedback, then the details and history.
+    order = [html.index(marker) for marker in ('class="facility-actions"', 'class="this-year"', 'id="risk-flags"',
+                                                'id="feedback"', 'id="details"', 'id="by-year"')]
+    assert order == sorted(order)
+    assert 'href="#feedback-form-heading"' in section(html, 'class="facility-actions"', "</div>")
+
+
+def test_capacity_units_are_words_of_the_readers_language(client, publish_csv):
+    from core.web.i18n import capacity_text
+    with client.application.test_request_context(headers={"Accept-Language": "ru"}):
+        assert capacity_text(200, "places").replace("\u00a0", " ") == "200 мест"
+        assert capacity_text(1, "мест") == "1 место"
+        assert capacity_text(1200, "beds").replace("\u00a0", " ") == "1 200 коек"
+        assert capacity_text(30, "палаток") == "30 палаток"  # not a known unit: as the official wrote it
+    with client.application.test_request_context(headers={"Accept-Language": "kk"}):
+        assert capacity_text(200, "Places") == "200 орын"
+        assert capacity_text(75, "visits per shift") == "ауысымына 75 келу"
