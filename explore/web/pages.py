@@ -32,6 +32,7 @@ from explore import queries
 from explore.figures import totals_by_year, with_ratios
 from explore.web import detail as detail_pages
 from explore.web import map_page
+from explore.web import unit_costs as unit_cost_words
 from explore.web.svg_chart import money_svg_chart
 from feedback import store as fb
 from feedback.web.submit import HONEYPOT, FormState
@@ -88,7 +89,8 @@ def facility(facility_id: str):
             risk_store.risk_check(connection, version_id), district=localized(detail, "district_name"))
         return dict(facility=detail, years=sorted({line["fiscal_year"] for line in detail["lines"]}, reverse=True),
                     year_totals=year_totals, chart=money_svg_chart(year_totals), changes=changes[::-1],
-                    risk=risk, point_map_name=f"map_{detail_pages.POINT_MAP_NAME}",
+                    risk=risk, unit_costs=unit_cost_words.section(connection, version_id, detail),
+                    point_map_name=f"map_{detail_pages.POINT_MAP_NAME}",
                     point_map_assets=detail_pages.point_map_assets(),
                     feedback_items=fb.published_items(connection, facility_id),
                     feedback_counts=fb.status_counts(connection, facility_id), form=FormState(),
