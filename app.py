@@ -18,6 +18,7 @@ from explore.web import pages as explore_pages
 from feedback.web import moderation
 from feedback.web import submit as feedback_submit
 from opendata.web import api
+from risk.web import pages as risk_pages
 from web import errors, security, settings
 from web.boot import load_geography_or_stop, require_current_schema, warn_if_assets_missing
 from web.context import register_context
@@ -42,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)  # /api/v1/: open data as JSON, CSV, GeoJSON; /api/openapi.json
     app.register_blueprint(dashboard.bp)  # /dashboard: totals by year, district, type, work, funding
     app.register_blueprint(installable.bp)  # /manifest.webmanifest and the service worker /sw.js
+    app.register_blueprint(risk_pages.bp)  # /risk-flags: the rules and what each could check
     auth.init_app(app)  # accounts: Flask-Login, CSRF on every form, login rate limit, /login
     app.register_blueprint(admin.bp)
     auth.limit_like_login(app, "admin.change_password")  # guessing the current password: as slow as logging in

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from core.schema import budget_lines, facilities
 from core.versions import published_lines_from
 from risk.rules import RiskThresholds, prepare_facilities
-from risk.store import risk_check
+from risk.store import thresholds_of
 from risk.unit_costs import UNIT_COST_WORK_TYPES, compared, work_rates
 
 bl, f = budget_lines, facilities
@@ -64,15 +64,6 @@ class FacilityCosts:
     works: tuple[WorkCosts, ...]
     min_group: int
     iqr_factor: float
-
-
-def thresholds_of(connection: sa.Connection, version_id: int | None) -> RiskThresholds:
-    """The thresholds ``version_id`` was checked with (the defaults when it was not checked)."""
-    check = risk_check(connection, version_id)
-    if not check:
-        return RiskThresholds()
-    known = RiskThresholds().as_dict()
-    return RiskThresholds(**{k: v for k, v in (check["thresholds"] or {}).items() if k in known})
 
 
 def _lines(connection: sa.Connection, version_id: int, condition) -> pd.DataFrame:

@@ -221,6 +221,21 @@ RISK_FLAGS = Table(
         Field("figures", STRING, "The figures the rule compared, as a JSON object (money in tiyn).",
               required=True, source="figures_json"),
     ))
+RISK_COVERAGE = Table(
+    "risk_coverage", "What each risk rule could check",
+    "For each risk rule, of the published budget lines: how many it could check, how many it could not "
+    "because an input is missing (docs/risk-flags.md says which), and how many it is not about.",
+    (
+        Field("rule", STRING, "The rule.", required=True, enum=RISK_RULES),
+        Field("lines", INTEGER, "Published budget lines (all years).", required=True),
+        Field("checked", INTEGER, "Lines the rule could check.", required=True),
+        Field("missing_inputs", INTEGER, "Lines the rule is about but could not check: an input is missing "
+              "(or, for unit costs, too few comparable works).", required=True),
+        Field("not_applicable", INTEGER, "Lines the rule is not about (e.g. equipment for unit costs).",
+              required=True),
+    ),
+    primary_key=("rule",))
+
 
 def districts_with_years(districts: Iterable[Mapping], year_totals: Mapping[int, list[dict]]) -> list[dict]:
     """Every district, each with its totals for every year (oldest first), as the API lists them.

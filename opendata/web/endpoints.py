@@ -30,6 +30,7 @@ from opendata.web.parameters import Parameter, choice, facility_parameter, text,
 from opendata.web.registry import feature_collection, item, listing
 from risk import store as risk_store
 from risk.rules import RULES as RISK_RULES
+from risk.web.pages import coverage_of
 
 FILTER_DOCS = {
     "year": "Fiscal year the amounts are for; default: the latest published year. A year nothing is published "
@@ -196,3 +197,11 @@ def risk_flags(values: dict) -> Rows:
     for row in rows:
         row["figures_json"] = orjson.dumps(row["figures"], option=orjson.OPT_SORT_KEYS).decode()
     return Rows(rows, etag=(version_id,))
+
+
+@listing("/v1/risk-coverage", open_data.RISK_COVERAGE, summary="What each risk rule could check",
+         description="For each rule, of the published budget lines: checked, missing inputs, not applicable "
+         "(the figures of the /risk-flags page).")
+def risk_coverage(values: dict) -> Rows:
+    version_id = database.published_version_id()
+    return Rows(coverage_of(version_id), etag=(version_id,))
