@@ -221,6 +221,20 @@ RISK_FLAGS = Table(
         Field("figures", STRING, "The figures the rule compared, as a JSON object (money in tiyn).",
               required=True, source="figures_json"),
     ))
+CONTRACTOR = Table(
+    "contractor", "A contractor with its budget lines",
+    "A contractor (by BIN) across the published data: the names written with its BIN, its money "
+    "contracted and paid (all years), and every published budget line naming it, newest year first.",
+    (
+        Field("bin", STRING, "The contractor's 12-digit BIN.", required=True, pattern="^[0-9]{12}$"),
+        Field("names", ARRAY, "Every name written with the BIN in the published lines.", required=True,
+              items=STRING),
+        Field("contracted_tiyn", INTEGER, "Money contracted with it, in tiyn (all published years).", required=True),
+        Field("paid_tiyn", INTEGER, "Money paid to it, in tiyn (all published years).", required=True),
+        Field("facility_count", INTEGER, "Facilities it works on.", required=True),
+    ),
+    nested=("lines", BUDGET_LINES))
+
 RISK_COVERAGE = Table(
     "risk_coverage", "What each risk rule could check",
     "For each risk rule, of the published budget lines: how many it could check, how many it could not "

@@ -19,6 +19,7 @@ from core import versions as published
 from core.web import database
 from core.web.cache import app_cache
 from explore import queries
+from explore.contractors import contractor as contractor_of
 from explore.filters import CHOICES, MAX_TEXT, PARAMETERS
 from explore.web import map_page
 from feedback import store as feedback_store
@@ -205,3 +206,15 @@ def risk_flags(values: dict) -> Rows:
 def risk_coverage(values: dict) -> Rows:
     version_id = database.published_version_id()
     return Rows(coverage_of(version_id), etag=(version_id,))
+
+
+@item("/v1/contractors/<bin_>", open_data.CONTRACTOR, summary="One contractor",
+      not_found=_l("There is no contractor with this BIN in the published data."),
+      description="A contractor by its BIN: its names, money contracted and paid, and its published budget "
+      "lines (the page /contractor/<bin>).")
+def contractor(bin_: str) -> Rows | None:
+    version_id = database.published_version_id()
+    found = contractor_of(database.connection(), version_id, bin_)
+    if found is None:
+        return None
+    return Rows([{**found, "facility_count": len(found["facilities"])}], etag=(version_id, bin_))
