@@ -27,7 +27,20 @@ from dataclasses import replace
 
 from core.vocabulary import FACILITY_TYPES, FUNDING_SOURCES, STATUSES, WORK_TYPES
 from explore.figures import with_ratios
-from opendata.schema import ARRAY, BOOLEAN, DATE, DATETIME, INTEGER, KATO_PATTERN, NUMBER, STRING, YEAR, Field, Table
+from opendata.schema import (
+    ARRAY,
+    BOOLEAN,
+    DATE,
+    DATETIME,
+    INTEGER,
+    KATO_PATTERN,
+    NUMBER,
+    OBJECT,
+    STRING,
+    YEAR,
+    Field,
+    Table,
+)
 from risk.rules import OUTCOMES as RISK_OUTCOMES
 from risk.rules import RULES as RISK_RULES
 
@@ -218,8 +231,8 @@ RISK_FLAGS = Table(
         Field("outcome", STRING, "raised: the rule fired; not_judged: too few comparable works to judge.",
               required=True, enum=RISK_OUTCOMES),
         Field("threshold", NUMBER, "The threshold the figures were compared with."),
-        Field("figures", STRING, "The figures the rule compared, as a JSON object (money in tiyn).",
-              required=True, source="figures_json"),
+        Field("figures", OBJECT, "The figures the rule compared, a JSON object (money in tiyn; in CSV its "
+              "JSON text).", required=True),
     ))
 CONTRACTOR = Table(
     "contractor", "A contractor with its budget lines",

@@ -10,7 +10,6 @@ budget is a 404 where the year chooses the money shown, and an empty list where 
 
 from __future__ import annotations
 
-import orjson
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -195,8 +194,6 @@ def risk_flags(values: dict) -> Rows:
     rows = risk_store.risk_flag_rows(database.connection(), version_id, facility_id=values["facility"] or None,
                                      fiscal_year=values["year"], rule=values["rule"],
                                      outcome=None if values["outcome"] == "all" else values["outcome"])
-    for row in rows:
-        row["figures_json"] = orjson.dumps(row["figures"], option=orjson.OPT_SORT_KEYS).decode()
     return Rows(rows, etag=(version_id,))
 
 
