@@ -13,11 +13,13 @@ from budget.web import pages as budget_pages
 from budget.web import progress as upload_progress
 from budget.web import workspace
 from core.web import converters, database, i18n, shared_responses, static_files
+from explore.web import contractors as contractor_pages
 from explore.web import dashboard, installable, map_data
 from explore.web import pages as explore_pages
 from feedback.web import moderation
 from feedback.web import submit as feedback_submit
 from opendata.web import api
+from risk.web import pages as risk_pages
 from web import errors, security, settings
 from web.boot import load_geography_or_stop, require_current_schema, warn_if_assets_missing
 from web.context import register_context
@@ -42,6 +44,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)  # /api/v1/: open data as JSON, CSV, GeoJSON; /api/openapi.json
     app.register_blueprint(dashboard.bp)  # /dashboard: totals by year, district, type, work, funding
     app.register_blueprint(installable.bp)  # /manifest.webmanifest and the service worker /sw.js
+    app.register_blueprint(contractor_pages.bp)  # /contractor/<bin>: a contractor across the data
+    app.register_blueprint(risk_pages.bp)  # /risk-flags: the rules and what each could check
     auth.init_app(app)  # accounts: Flask-Login, CSRF on every form, login rate limit, /login
     app.register_blueprint(admin.bp)
     auth.limit_like_login(app, "admin.change_password")  # guessing the current password: as slow as logging in

@@ -11,16 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import orjson
+
 from core.csv_export import excel_csv
 
-STRING, INTEGER, NUMBER, BOOLEAN, DATE, DATETIME, YEAR, ARRAY = (
-    "string", "integer", "number", "boolean", "date", "datetime", "year", "array")
+STRING, INTEGER, NUMBER, BOOLEAN, DATE, DATETIME, YEAR, ARRAY, OBJECT = (
+    "string", "integer", "number", "boolean", "date", "datetime", "year", "array", "object")
 
 # Table Schema type -> JSON Schema (OpenAPI 3.1) of a non-empty value.
 JSON_TYPES = {
     STRING: {"type": "string"}, INTEGER: {"type": "integer"}, NUMBER: {"type": "number"},
     BOOLEAN: {"type": "boolean"}, DATE: {"type": "string", "format": "date"},
-    DATETIME: {"type": "string", "format": "date-time"}, YEAR: {"type": "integer"},
+    DATETIME: {"type": "string", "format": "date-time"}, YEAR: {"type": "integer"}, OBJECT: {"type": "object"},
 }
 KATO_PATTERN = "^[0-9]{9}$"
 
@@ -49,6 +51,8 @@ class Field:
             return float(raw)
         if self.type == BOOLEAN:
             return bool(raw)
+        if self.type == OBJECT:  # a JSON object in JSON; its JSON text in CSV (``cell``)
+            return dict(raw) if isinstance(raw, Mapping) else orjson.loads(raw)
         if self.type == ARRAY:  # stored as "2022,2023" (versions.fiscal_years)
             parts = raw.split(",") if isinstance(raw, str) else raw
             return [int(p) if self.items in (INTEGER, YEAR) else p for p in parts if p != ""]
@@ -57,6 +61,8 @@ class Field:
     def cell(self, row: Mapping):
         """The field's CSV cell (an array as comma-separated values)."""
         value = self.value(row)
+        if isinstance(value, dict):
+            return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
         return ",".join(map(str, value)) if isinstance(value, list) else value
 
     def json_schema(self) -> dict:

@@ -27,7 +27,20 @@ from dataclasses import replace
 
 from core.vocabulary import FACILITY_TYPES, FUNDING_SOURCES, STATUSES, WORK_TYPES
 from explore.figures import with_ratios
-from opendata.schema import ARRAY, BOOLEAN, DATE, DATETIME, INTEGER, KATO_PATTERN, NUMBER, STRING, YEAR, Field, Table
+from opendata.schema import (
+    ARRAY,
+    BOOLEAN,
+    DATE,
+    DATETIME,
+    INTEGER,
+    KATO_PATTERN,
+    NUMBER,
+    OBJECT,
+    STRING,
+    YEAR,
+    Field,
+    Table,
+)
 from risk.rules import OUTCOMES as RISK_OUTCOMES
 from risk.rules import RULES as RISK_RULES
 
@@ -218,9 +231,38 @@ RISK_FLAGS = Table(
         Field("outcome", STRING, "raised: the rule fired; not_judged: too few comparable works to judge.",
               required=True, enum=RISK_OUTCOMES),
         Field("threshold", NUMBER, "The threshold the figures were compared with."),
-        Field("figures", STRING, "The figures the rule compared, as a JSON object (money in tiyn).",
-              required=True, source="figures_json"),
+        Field("figures", OBJECT, "The figures the rule compared, a JSON object (money in tiyn; in CSV its "
+              "JSON text).", required=True),
     ))
+CONTRACTOR = Table(
+    "contractor", "A contractor with its budget lines",
+    "A contractor (by BIN) across the published data: the names written with its BIN, its money "
+    "contracted and paid (all years), and every published budget line naming it, newest year first.",
+    (
+        Field("bin", STRING, "The contractor's 12-digit BIN.", required=True, pattern="^[0-9]{12}$"),
+        Field("names", ARRAY, "Every name written with the BIN in the published lines.", required=True,
+              items=STRING),
+        Field("contracted_tiyn", INTEGER, "Money contracted with it, in tiyn (all published years).", required=True),
+        Field("paid_tiyn", INTEGER, "Money paid to it, in tiyn (all published years).", required=True),
+        Field("facility_count", INTEGER, "Facilities it works on.", required=True),
+    ),
+    nested=("lines", BUDGET_LINES))
+
+RISK_COVERAGE = Table(
+    "risk_coverage", "What each risk rule could check",
+    "For each risk rule, of the published budget lines: how many it could check, how many it could not "
+    "because an input is missing (docs/risk-flags.md says which), and how many it is not about.",
+    (
+        Field("rule", STRING, "The rule.", required=True, enum=RISK_RULES),
+        Field("lines", INTEGER, "Published budget lines (all years).", required=True),
+        Field("checked", INTEGER, "Lines the rule could check.", required=True),
+        Field("missing_inputs", INTEGER, "Lines the rule is about but could not check: an input is missing "
+              "(or, for unit costs, too few comparable works).", required=True),
+        Field("not_applicable", INTEGER, "Lines the rule is not about (e.g. equipment for unit costs).",
+              required=True),
+    ),
+    primary_key=("rule",))
+
 
 def districts_with_years(districts: Iterable[Mapping], year_totals: Mapping[int, list[dict]]) -> list[dict]:
     """Every district, each with its totals for every year (oldest first), as the API lists them.

@@ -14,12 +14,9 @@ import numpy as np
 import pandas as pd
 
 from risk.rule_tools import exceeds, hits, hundredths, ints, no_hits, normalized_text, number, pct, whole
+from risk.unit_costs import compared, work_rates
 
 REPAIRS = ("capital_repair", "current_repair")
-# Works whose cost grows with the building; equipment does not, so it is not compared.
-UNIT_COST_WORK_TYPES = ("construction", "capital_repair", "current_repair", "maintenance")
-CAPACITY_FIRST = ("construction",)  # a new building is priced per place, repairs per m²
-SQUARE_METRE = "m2"
 
 
 # ------------------------------------------------------------------ 3. repeated repairs
@@ -67,57 +64,24 @@ def repeat_repair(lines: pd.DataFrame, *, repeat_repair_years) -> pd.DataFrame:
 # ------------------------------------------------------------------ 4. unit-cost outliers
 
 
-def unit_costs(lines: pd.DataFrame, facilities: pd.DataFrame) -> pd.DataFrame:
-    """Allocated per m² (or per capacity unit) of each facility, year and work type.
-
-    A facility's lines of one year and work type are added up (money split between funding
-    sources is one work). Construction is priced per capacity unit (per m² when the capacity
-    is unknown), other works per m² (per capacity unit when the floor area is unknown); works
-    with neither, and equipment, get no unit cost. Groups: facility type, work type, basis, unit.
-    """
-    works = lines[lines["work_type"].isin(UNIT_COST_WORK_TYPES)]
-    if works.empty:
-        return pd.DataFrame(columns=["facility", "fiscal_year", "work_type", "allocated_tiyn",
-                                     "facility_type", "basis", "unit", "basis_value", "rate"])
-    totals = (works.groupby(["facility", "fiscal_year", "work_type"], sort=False)["allocated_tiyn"]
-              .sum().reset_index())
-    totals = totals.merge(facilities, on="facility", how="left", validate="many_to_one")
-    area = totals["floor_area_m2"].where(totals["floor_area_m2"] > 0)
-    capacity = totals["capacity"].where(totals["capacity"] > 0)
-    capacity_unit = totals["capacity_unit"].fillna("")
-    capacity_first = totals["work_type"].isin(CAPACITY_FIRST)
-    use_capacity = capacity.notna() & (capacity_first | area.isna())
-    use_area = ~use_capacity & area.notna()
-    totals["basis"] = np.where(use_capacity, "capacity", np.where(use_area, "area", None))
-    totals["unit"] = np.where(use_capacity, capacity_unit, np.where(use_area, SQUARE_METRE, None))
-    totals["basis_value"] = np.where(use_capacity, capacity, np.where(use_area, area, np.nan))
-    totals = totals[use_capacity | use_area].copy()
-    totals["rate"] = totals["allocated_tiyn"].astype("float64") / totals["basis_value"]
-    return totals
-
-
 def unit_cost_outlier(lines: pd.DataFrame, facilities: pd.DataFrame, *, unit_cost_iqr_factor,
                       unit_cost_min_group) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Unit cost above Q3 + factor x IQR of its group (facility type, work type, unit), the
-    quartiles taken over every published year of the region (linear interpolation).
+    """Unit cost above the upper fence Q3 + factor x IQR of its comparable works (facility type,
+    work type, basis, unit; quartiles of type 8 over every published year: ``risk.unit_costs``,
+    the numbers the facility page shows), each work judged on its primary basis.
 
     Returns the outliers, and the works of the groups with fewer than ``unit_cost_min_group``
     works, which are not judged (their figures say how many there were). Exactly at the limit
     does not fire.
     """
-    costs = unit_costs(lines, facilities)
+    factor = float(unit_cost_iqr_factor)
+    costs = compared(work_rates(lines, facilities), factor)
+    costs = costs[costs["primary"].astype(bool)]
     if costs.empty:
         return no_hits(), no_hits()
-    group = ["facility_type", "work_type", "basis", "unit"]
-    grouped = costs.groupby(group, sort=False, dropna=False)["rate"]
-    costs["group_size"] = grouped.transform("size")
-    costs["q1"] = grouped.transform(lambda s: s.quantile(0.25))
-    costs["q3"] = grouped.transform(lambda s: s.quantile(0.75))
-    factor = float(unit_cost_iqr_factor)
-    costs["limit"] = costs["q3"] + factor * (costs["q3"] - costs["q1"])
     minimum = int(unit_cost_min_group)
     judged = costs["group_size"] >= minimum
-    raised = costs[judged & (costs["rate"] > costs["limit"])]
+    raised = costs[judged & (costs["rate"] > costs["upper_fence"])]
     small = costs[~judged]
 
     def base(frame: pd.DataFrame) -> list[dict]:
@@ -128,10 +92,11 @@ def unit_cost_outlier(lines: pd.DataFrame, facilities: pd.DataFrame, *, unit_cos
                     frame["unit"].tolist(), frame["basis_value"].tolist(), frame["rate"].tolist(),
                     frame["group_size"].tolist())]
 
-    raised_figures = [{**figures, "q1_tiyn": whole(q1), "q3_tiyn": whole(q3), "limit_tiyn": whole(limit),
-                       "iqr_factor": number(factor)}
-                      for figures, q1, q3, limit in zip(base(raised), raised["q1"].tolist(),
-                                                         raised["q3"].tolist(), raised["limit"].tolist())]
+    raised_figures = [{**figures, "q1_tiyn": whole(q1), "median_tiyn": whole(median), "q3_tiyn": whole(q3),
+                       "limit_tiyn": whole(limit), "iqr_factor": number(factor)}
+                      for figures, q1, median, q3, limit in zip(
+                          base(raised), raised["q1"].tolist(), raised["median"].tolist(), raised["q3"].tolist(),
+                          raised["upper_fence"].tolist())]
     small_figures = [{**figures, "min_group": minimum} for figures in base(small)]
     return (hits(raised, raised_figures, factor, work_type=raised["work_type"]),
             hits(small, small_figures, minimum, work_type=small["work_type"]))

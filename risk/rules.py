@@ -48,7 +48,7 @@ RULES = (
     "paid_above_allocated",      # 1. paid above allocated, or contracted above it by > 10 %
     "paid_ahead_of_progress",    # 2. paid share minus physical progress > 30 points
     "repeat_repair",             # 3. repairs of one facility in two of three consecutive years
-    "unit_cost_outlier",         # 4. allocated per m² / capacity unit > Q3 + 1.5 IQR of its group
+    "unit_cost_outlier",         # 4. allocated per m² / capacity unit > Q3 + 1.5 IQR of its group (type 8)
     "overdue",                   # 5. end date passed, works not completed
     "contractor_concentration",  # 6. one contractor > 40 % of a district's money in a year
     "stalled",                   # 7. paid rises between versions, physical progress does not
@@ -77,7 +77,7 @@ class RiskThresholds:
     paid_ahead_points: float = 30             # rule 2: paid share - progress > this
     repeat_repair_years: int = 3              # rule 3: two repair years within this many years
     unit_cost_iqr_factor: float = 1.5         # rule 4: rate > Q3 + this x IQR
-    unit_cost_min_group: int = 8              # rule 4: smaller groups are not judged
+    unit_cost_min_group: int = 20             # rule 4: smaller groups are not judged
     overdue_grace_days: int = 0               # rule 5: end date + this many days < as_of
     contractor_share_pct: float = 40          # rule 6: contractor's share of the district > this
     contractor_min_contracts: int = 2         # rule 6: the contractor holds at least this many

@@ -204,3 +204,12 @@ def risk_check(connection: sa.Connection, version_id: int | None) -> dict | None
         return None
     row = connection.execute(sa.select(risk_checks).where(risk_checks.c.version_id == version_id)).first()
     return dict(row._mapping) if row else None
+
+
+def thresholds_of(connection: sa.Connection, version_id: int | None) -> RiskThresholds:
+    """The thresholds ``version_id`` was checked with (the defaults when it was not checked)."""
+    check = risk_check(connection, version_id)
+    if not check:
+        return RiskThresholds()
+    known = RiskThresholds().as_dict()
+    return RiskThresholds(**{k: v for k, v in (check["thresholds"] or {}).items() if k in known})

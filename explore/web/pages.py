@@ -29,9 +29,11 @@ from core.web.responses import conditional
 from core.web.shared_pages import render_shared
 from core.web.shared_responses import share_until_new_version
 from explore import queries
+from explore.completeness import district_completeness, facility_completeness
 from explore.figures import totals_by_year, with_ratios, year_at_a_glance
 from explore.web import detail as detail_pages
 from explore.web import map_page
+from explore.web import unit_costs as unit_cost_words
 from explore.web.svg_chart import money_svg_chart
 from feedback import store as fb
 from feedback.web.submit import HONEYPOT, FormState
@@ -90,7 +92,9 @@ def facility(facility_id: str):
         glance = year_at_a_glance(detail["lines"], years[0]) if years else None
         return dict(facility=detail, glance=glance, years=years,
                     year_totals=year_totals, chart=money_svg_chart(year_totals), changes=changes[::-1],
-                    risk=risk, point_map_name=f"map_{detail_pages.POINT_MAP_NAME}",
+                    risk=risk, unit_costs=unit_cost_words.section(connection, version_id, detail),
+                    completeness=facility_completeness(connection, version_id, detail["id"]),
+                    point_map_name=f"map_{detail_pages.POINT_MAP_NAME}",
                     point_map_assets=detail_pages.point_map_assets(),
                     feedback_items=fb.published_items(connection, facility_id),
                     feedback_counts=fb.status_counts(connection, facility_id), form=FormState(),
@@ -150,6 +154,7 @@ def district(kato: str):
         return dict(district=info, kato=kato, years=years, year=year, year_rows=year_rows, selected=selected,
                     types=types, facilities=queries.district_facilities(connection, version_id, kato, year),
                     chart=money_svg_chart(year_rows), **detail_pages.TEMPLATE_HELPERS,
+                    completeness=district_completeness(connection, version_id, kato),
                     responses=fb.district_response(connection, kato, feedback_policy(), today))
 
     today = feedback_today()

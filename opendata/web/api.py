@@ -41,6 +41,8 @@ against its schema without a new test. A new endpoint module is imported below.
 
 from __future__ import annotations
 
+import re
+
 import orjson
 from flask import Response, request
 
@@ -48,7 +50,7 @@ from core.web.cache import app_cache
 from core.web.responses import etag_of
 from opendata.web import datapackage, endpoints  # noqa: F401 (importing them registers their endpoints)
 from opendata.web.answers import answer
-from opendata.web.openapi import Operation, openapi_document
+from opendata.web.openapi import PREFIX, Operation, openapi_document
 from opendata.web.registry import OPERATIONS, bp
 
 
@@ -63,6 +65,42 @@ def openapi():
     return answer(Response(body, mimetype="application/json"), (etag,))
 
 
+INDEX_SCHEMA = {
+    "type": "object", "required": ["openapi", "resources"], "additionalProperties": False,
+    "properties": {
+        "openapi": {"type": "string", "description": "Address of the OpenAPI document."},
+        "resources": {"type": "array", "description": "Every resource of the API, as in the OpenAPI document.",
+                      "items": {"type": "object", "required": ["path", "summary", "description", "url"],
+                                "additionalProperties": False,
+                                "properties": {"path": {"type": "string"}, "summary": {"type": "string"},
+                                               "description": {"type": "string"},
+                                               "url": {"type": ["string", "null"],
+                                                       "description": "Its address (null when the path "
+                                                       "takes values, e.g. {facility_id})."}}}},
+    },
+}
+
+
+@bp.get("/v1/")
+def index():
+    """Every resource of the API (the operations of the OpenAPI document), with its address."""
+    def build() -> tuple[bytes, str]:
+        root = request.host_url.rstrip("/") + request.script_root + PREFIX
+        resources = []
+        for op in OPERATIONS:
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", op.rule)
+            resources.append({"path": PREFIX + path, "summary": op.summary, "description": op.description,
+                              "url": None if "{" in path else root + path})
+        body = orjson.dumps({"openapi": root + "/openapi.json", "resources": resources})
+        return body, etag_of(body)
+
+    body, etag = app_cache("api_index", 4).get_or_build((request.host_url, request.script_root), build)
+    return answer(Response(body, mimetype="application/json"), (etag,))
+
+
+OPERATIONS.append(Operation("/v1/", "index", "Index of the API's resources",
+                            "Every resource of the API with its summary and address.", (),
+                            {"application/json": {"schema": INDEX_SCHEMA}}, ()))
 OPERATIONS.append(Operation("/openapi.json", "openapi", "This OpenAPI document", "", (),
                             {"application/json": {"schema": {"type": "object", "required": ["openapi", "paths"]}}},
                             ()))

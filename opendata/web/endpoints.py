@@ -10,7 +10,6 @@ budget is a 404 where the year chooses the money shown, and an empty list where 
 
 from __future__ import annotations
 
-import orjson
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,6 +18,7 @@ from core import versions as published
 from core.web import database
 from core.web.cache import app_cache
 from explore import queries
+from explore.contractors import contractor as contractor_of
 from explore.filters import CHOICES, MAX_TEXT, PARAMETERS
 from explore.web import map_page
 from feedback import store as feedback_store
@@ -30,6 +30,7 @@ from opendata.web.parameters import Parameter, choice, facility_parameter, text,
 from opendata.web.registry import feature_collection, item, listing
 from risk import store as risk_store
 from risk.rules import RULES as RISK_RULES
+from risk.web.pages import coverage_of
 
 FILTER_DOCS = {
     "year": "Fiscal year the amounts are for; default: the latest published year. A year nothing is published "
@@ -193,6 +194,24 @@ def risk_flags(values: dict) -> Rows:
     rows = risk_store.risk_flag_rows(database.connection(), version_id, facility_id=values["facility"] or None,
                                      fiscal_year=values["year"], rule=values["rule"],
                                      outcome=None if values["outcome"] == "all" else values["outcome"])
-    for row in rows:
-        row["figures_json"] = orjson.dumps(row["figures"], option=orjson.OPT_SORT_KEYS).decode()
     return Rows(rows, etag=(version_id,))
+
+
+@listing("/v1/risk-coverage", open_data.RISK_COVERAGE, summary="What each risk rule could check",
+         description="For each rule, of the published budget lines: checked, missing inputs, not applicable "
+         "(the figures of the /risk-flags page).")
+def risk_coverage(values: dict) -> Rows:
+    version_id = database.published_version_id()
+    return Rows(coverage_of(version_id), etag=(version_id,))
+
+
+@item("/v1/contractors/<bin_>", open_data.CONTRACTOR, summary="One contractor",
+      not_found=_l("There is no contractor with this BIN in the published data."),
+      description="A contractor by its BIN: its names, money contracted and paid, and its published budget "
+      "lines (the page /contractor/<bin>).")
+def contractor(bin_: str) -> Rows | None:
+    version_id = database.published_version_id()
+    found = contractor_of(database.connection(), version_id, bin_)
+    if found is None:
+        return None
+    return Rows([{**found, "facility_count": len(found["facilities"])}], etag=(version_id, bin_))

@@ -6,6 +6,7 @@ values and with thresholds changed. ``test_rules`` checks the rules together and
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -135,47 +136,54 @@ def test_repeat_repair_window_is_configurable():
 
 # ------------------------------------------------------------------ 4. unit-cost outliers
 
-RATES = (10, 20, 30, 40, 50, 60, 70)  # with one more value X >= 70: Q1 27.5, Q3 62.5, limit 115
+RATES = tuple(range(10, 200, 10))  # 19 works; with one more X >= 190: Q1 54.17, Q3 155.83, limit 308.33 (type 8)
 
 
 def group(last_rate, kind="clinic", work="capital_repair", area=1.0):
-    rows = [line(f"C{n}", 2023, work, allocated=rate) for n, rate in enumerate(RATES + (last_rate,))]
-    places = [facility(f"C{n}", kind, area=area) for n in range(len(rows))]
+    rows = [line(f"C{n:02}", 2023, work, allocated=rate) for n, rate in enumerate(RATES + (last_rate,))]
+    places = [facility(f"C{n:02}", kind, area=area) for n in range(len(rows))]
     return rows, places
 
 
-def test_unit_cost_at_the_limit_does_not_fire_and_one_tiyn_more_does():
-    assert raised(flags_of("unit_cost_outlier", *group(115))) == []
-    found = raised(flags_of("unit_cost_outlier", *group(116)))
-    assert [(f["facility"], f["work_type"], f["threshold"]) for f in found] == [("C7", "capital_repair", 1.5)]
-    assert found[0]["figures"] == {"allocated_tiyn": 116, "facility_type": "clinic", "basis": "area", "unit": "m2",
-                                   "basis_value": 1, "rate_tiyn": 116, "group_size": 8, "q1_tiyn": 28,
-                                   "q3_tiyn": 63, "limit_tiyn": 115, "iqr_factor": 1.5}
+def test_unit_cost_quartiles_are_hyndman_fan_type_8():
+    values = np.array(RATES + (400,), dtype=float)
+    q1, median, q3 = np.quantile(values, [0.25, 0.5, 0.75], method="median_unbiased")
+    assert (round(q1, 2), median, round(q3, 2)) == (54.17, 105, 155.83)
+    assert round(q3 + 1.5 * (q3 - q1), 2) == 308.33
+
+
+def test_unit_cost_below_the_limit_does_not_fire_and_above_it_does():
+    assert raised(flags_of("unit_cost_outlier", *group(308))) == []
+    found = raised(flags_of("unit_cost_outlier", *group(309)))
+    assert [(f["facility"], f["work_type"], f["threshold"]) for f in found] == [("C19", "capital_repair", 1.5)]
+    assert found[0]["figures"] == {"allocated_tiyn": 309, "facility_type": "clinic", "basis": "area", "unit": "m2",
+                                   "basis_value": 1, "rate_tiyn": 309, "group_size": 20, "q1_tiyn": 54,
+                                   "median_tiyn": 105, "q3_tiyn": 156, "limit_tiyn": 308, "iqr_factor": 1.5}
 
 
 def test_unit_cost_is_per_square_metre_and_adds_up_a_year_s_lines():
     rows, places = group(100, area=100.0)
     rows = [{**r, "allocated_tiyn": r["allocated_tiyn"] * 100} for r in rows]
-    rows.append(line("C0", 2023, "capital_repair", allocated=20_000, paid=None))  # C0: 1000 + 20000 over 100 m²
+    rows.append(line("C00", 2023, "capital_repair", allocated=40_000, paid=None))  # C00: 1000 + 40000 over 100 m²
     found = raised(flags_of("unit_cost_outlier", rows, places))
-    assert [(f["facility"], f["figures"]["rate_tiyn"]) for f in found] == [("C0", 210)]
+    assert [(f["facility"], f["figures"]["rate_tiyn"]) for f in found] == [("C00", 410)]
 
 
 def test_a_small_group_is_not_judged_and_says_so():
     rows, places = group(10_000)
-    found = flags_of("unit_cost_outlier", rows[1:], places[1:])  # 7 works < 8
+    found = flags_of("unit_cost_outlier", rows[1:], places[1:])  # 19 works < 20
     assert raised(found) == []
-    assert len(found) == 7 and {f["outcome"] for f in found} == {NOT_JUDGED}
-    assert {f["threshold"] for f in found} == {8}
-    outlier = next(f for f in found if f["facility"] == "C7")
+    assert len(found) == 19 and {f["outcome"] for f in found} == {NOT_JUDGED}
+    assert {f["threshold"] for f in found} == {20}
+    outlier = next(f for f in found if f["facility"] == "C19")
     assert outlier["figures"] == {"allocated_tiyn": 10_000, "facility_type": "clinic", "basis": "area", "unit": "m2",
-                                  "basis_value": 1, "rate_tiyn": 10_000, "group_size": 7, "min_group": 8}
-    found = flags_of("unit_cost_outlier", rows[1:], places[1:], thresholds=RiskThresholds(unit_cost_min_group=7))
-    assert [f["facility"] for f in raised(found)] == ["C7"] and all(f["outcome"] == RAISED for f in found)
+                                  "basis_value": 1, "rate_tiyn": 10_000, "group_size": 19, "min_group": 20}
+    found = flags_of("unit_cost_outlier", rows[1:], places[1:], thresholds=RiskThresholds(unit_cost_min_group=19))
+    assert [f["facility"] for f in raised(found)] == ["C19"] and all(f["outcome"] == RAISED for f in found)
 
 
 def test_groups_are_facility_type_and_work_type():
-    rows, places = group(70)
+    rows, places = group(190)
     other_rows = [line("X1", 2023, "capital_repair", allocated=10_000), line("X2", 2023, "current_repair", allocated=10_000)]
     other_places = [facility("X1", "school", area=1.0), facility("X2", "clinic", area=1.0)]
     found = flags_of("unit_cost_outlier", rows + other_rows, places + other_places)
@@ -191,11 +199,25 @@ def test_works_without_floor_area_or_capacity_and_equipment_are_not_compared():
 
 
 def test_construction_is_priced_per_capacity_unit():
-    rows = [line(f"K{n}", 2024, "construction", allocated=rate * 100) for n, rate in enumerate(RATES + (116,))]
-    places = [facility(f"K{n}", "kindergarten", area=5_000.0, capacity=100, unit=" Places ") for n in range(8)]
+    rows = [line(f"K{n:02}", 2024, "construction", allocated=rate * 100) for n, rate in enumerate(RATES + (309,))]
+    places = [facility(f"K{n:02}", "kindergarten", area=5_000.0, capacity=100, unit=" Places ") for n in range(20)]
     found = raised(flags_of("unit_cost_outlier", rows, places))
     assert [(f["facility"], f["figures"]["basis"], f["figures"]["unit"], f["figures"]["rate_tiyn"]) for f in found] == [
-        ("K7", "capacity", "places", 116)]
+        ("K19", "capacity", "places", 309)]
+
+
+def test_the_flag_uses_the_same_numbers_as_the_comparison():
+    from risk.rules import prepare_facilities, prepare_lines
+    from risk.unit_costs import compared, work_rates
+
+    rows, places = group(309)
+    lines = prepare_lines(pd.DataFrame(rows, columns=LINE_COLUMNS))
+    table = compared(work_rates(lines, prepare_facilities(pd.DataFrame(places, columns=FACILITY_COLUMNS))), 1.5)
+    outlier = table[table["facility"] == "C19"].iloc[0]
+    flag = raised(flags_of("unit_cost_outlier", rows, places))[0]["figures"]
+    assert (round(outlier["q1"]), round(outlier["median"]), round(outlier["upper_fence"])) == (
+        flag["q1_tiyn"], flag["median_tiyn"], flag["limit_tiyn"])
+    assert round(outlier["ratio"], 2) == round(309 / 105, 2)
 
 
 # ------------------------------------------------------------------ 5. overdue

@@ -194,5 +194,5 @@ def test_the_demo_data_is_stored_with_its_planted_flags(engine, geography, on_da
             .group_by(risk_flags.c.rule)).all())
     assert {rule: counts.get(rule, 0) for rule in ANOMALIES if rule != "contractor_concentration"} == {
         "paid_above_allocated": 10, "repeat_repair": 8, "overdue": 10, "paid_ahead_of_progress": 5,
-        "unit_cost_outlier": 5}
+        "unit_cost_outlier": 3}
     assert check(engine, result.version_id)["as_of"] == dt.date(2026, 7, 1).isoformat()

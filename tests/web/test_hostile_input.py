@@ -16,7 +16,8 @@ PARAMETERS = ("year", "page", "per_page", "q", "district", "type", "work", "stat
 HOSTILE = (str(2**63), str(2**64), "-1", "0", "99999999999999999999", "9" * 5000, "a\x00b", "\x1b[31m",
            "２０２５", "%")
 SAMPLES = {"kato": "611000000", "facility_id": "T1", "code": "kk", "size": "full", "filename": "app.css",
-           "slug": "years", "upload_id": 1, "feedback_id": 1, "user_id": 1, "version_id": 1}
+           "slug": "years", "upload_id": 1, "feedback_id": 1, "user_id": 1, "version_id": 1,
+           "bin_": "180340021791"}
 
 
 def get_routes(app) -> list[str]:

@@ -53,7 +53,8 @@ def walk_samples(app, make_user) -> dict:
         code = connection.execute(sa.select(feedback_table.c.tracking_code)
                                   .where(feedback_table.c.id == samples["feedback_id"])).scalar_one()
         kato = connection.execute(sa.text("SELECT district_kato FROM facilities WHERE facility_id = 'T1'")).scalar_one()
-    return {**samples, "facility_id": "T1", "kato": kato, "code": format_tracking_code(code), "slug": "years"}
+    return {**samples, "facility_id": "T1", "kato": kato, "code": format_tracking_code(code), "slug": "years",
+            "bin_": "180340021791"}
 
 
 def get_routes(app):

@@ -14,13 +14,13 @@ from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAP
 
 from tests.helpers import HEADER, budget_csv
 
-FULL_HEADER = HEADER + ";status;funding_source;physical_progress_pct;amount_contracted;contractor_name"
+FULL_HEADER = HEADER + ";status;funding_source;physical_progress_pct;amount_contracted;contractor_name;contractor_bin"
 ROWS = (
     "T1;№1 мектеп;Школа №1;school;43,297;68,2518;2025;capital_repair;125 000 000,50;60 000 000;in_progress;oblast;"
-    "40;118 400 000;ТОО «Құрылыс»",
-    "T1;№1 мектеп;Школа №1;school;43,297;68,2518;2024;current_repair;5 000 000;5 000 000;completed;district;100;;",
-    "S1;Балабақша;Детский сад;kindergarten;41,655447;69,15946;2025;equipment;12 000 000;;planned;republican;;;",
-    "F1;=1+2;-Школа;school;43,297;68,2518;2025;equipment;1 000;;suspended;oblast;;;@SUM(A1)",
+    "40;118 400 000;ТОО «Құрылыс»;180340021791",
+    "T1;№1 мектеп;Школа №1;school;43,297;68,2518;2024;current_repair;5 000 000;5 000 000;completed;district;100;;;",
+    "S1;Балабақша;Детский сад;kindergarten;41,655447;69,15946;2025;equipment;12 000 000;;planned;republican;;;;",
+    "F1;=1+2;-Школа;school;43,297;68,2518;2025;equipment;1 000;;suspended;oblast;;;@SUM(A1);",
 )
 TURKESTAN, SARYAGASH = "611000000", "615400000"
 

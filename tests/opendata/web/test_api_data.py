@@ -210,11 +210,24 @@ def test_risk_flags_list_the_published_versions_flags(client, publish_csv, opena
     paid = [item for item in flags.json["items"] if item["rule"] == "paid_above_allocated"]
     assert len(paid) == 1
     assert (paid[0]["facility_id"], paid[0]["fiscal_year"], paid[0]["outcome"]) == ("P1", 2025, "raised")
-    figures = json.loads(paid[0]["figures"])
-    assert figures["paid_tiyn"] == 200_000 and figures["allocated_tiyn"] == 100_000
+    figures = paid[0]["figures"]  # a JSON object, not a JSON string
+    assert isinstance(figures, dict) and figures["paid_tiyn"] == 200_000 and figures["allocated_tiyn"] == 100_000
+    assert json.loads(read_csv(client.get("/api/v1/risk-flags.csv"))[0]["figures"]) == figures
     assert client.get("/api/v1/risk-flags?rule=overdue").json["items"] == []
     assert client.get("/api/v1/risk-flags?year=2024").json["items"] == []
     assert read_csv(client.get("/api/v1/risk-flags.csv"))[0]["facility_id"] == "P1"
     for bad in ("year=soon", "rule=witchcraft", "outcome=maybe"):
         response = client.get(f"/api/v1/risk-flags?{bad}")
         assert response.status_code == 400 and response.json["parameters"] == [bad.split("=")[0]]
+
+
+def test_the_api_index_lists_every_resource(client, published, document):
+    answer = client.get("/api/v1/")
+    assert answer.status_code == 200
+    listed = {resource["path"] for resource in answer.json["resources"]}
+    assert listed == set(document["paths"])
+    facilities = next(r for r in answer.json["resources"] if r["path"] == "/api/v1/facilities")
+    assert facilities["url"] == "http://localhost/api/v1/facilities"
+    assert next(r for r in answer.json["resources"] if r["path"] == "/api/v1/facilities/{facility_id}")["url"] is None
+    assert answer.json["openapi"] == "http://localhost/api/openapi.json"
+    assert client.get("/api/v1").status_code in (301, 308)

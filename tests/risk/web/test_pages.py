@@ -71,7 +71,7 @@ def test_a_check_that_cannot_be_made_is_said_so(client, published):
     flags = section(page(client, "/facility/B"))
     assert "Checks that could not be made" in flags
     assert ("Not judged: only 1 comparable work (School, Capital repair) in the region, and the rule "
-            "needs at least 8 to tell an unusual cost from an ordinary one. Allocated 10,000 ₸ per m².") in flags
+            "needs at least 20 to tell an unusual cost from an ordinary one. Allocated 10,000 ₸ per m².") in flags
 
 
 def test_paid_above_allocation_and_no_flags(client, published):
